@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* Facts: raw host data parsed once per run into typed structs that checks read. */
+#ifndef VMDOCTOR_FACTS_H
+#define VMDOCTOR_FACTS_H
+
+/*
+ * facts_collect() asks the host layer for everything the checks need and parses it.
+ * Checks never see the host: they are pure functions of `struct facts`.
+ *
+ * Every group carries `err`: 0 when known, else the negative errno of why it is not
+ * (-ENOENT absent, -ENODATA not collected in a snapshot, -EACCES unreadable, -EINVAL malformed), with a
+ * one-line human reason in `why` naming the input ("/proc/cpuinfo: permission denied").
+ * A check that needs a group whose err != 0 reports UNKNOWN, never PASS.
+ *
+ * Strings that came from the host are bounded and NUL-terminated.
+ * Call facts_free() once; it is safe on a zeroed or partly filled struct.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmdoctor/host.h"
+
+#define FACTS_WHY 160
+
+enum facts_cpu_vendor { FACTS_VENDOR_OTHER, FACTS_VENDOR_INTEL, FACTS_VENDOR_AMD, FACTS_VENDOR_HYGON };
+
+struct facts_cpu {
+	int err;
+	char why[FACTS_WHY];
+	enum facts_cpu_vendor vendor;
+	char vendor_str[16];
+	char brand[64];
+	bool vmx;               /* CPUID.01H:ECX[5] */
+	bool svm;               /* CPUID.80000001H:ECX[2] (only when the ext leaf exists) */
+	bool hypervisor;        /* CPUID.01H:ECX[31] */
+	bool has_hv_signature;
+	char hv_signature[13];  /* CPUID.40000000H EBX,ECX,EDX, printable, e.g. "KVMKVMKVM" */
+	uint32_t leaf1_ecx;     /* for evidence text */
+	uint32_t ext1_ecx;
+};
+
+/* /proc/cpuinfo: the union of the flags of every CPU. */
+struct facts_cpuinfo {
+	int err;
+	char why[FACTS_WHY];
+	bool vmx, svm, hypervisor;
+	unsigned flags_line;    /* 1-based line of the first "flags" line, 0 when none */
+	bool truncated;         /* the file was longer than vmdoctor reads */
+};
+
+struct facts_kernel {
+	int err;
+	char why[FACTS_WHY];
+	char release[128];      /* /proc/sys/kernel/osrelease, e.g. "6.1.0-18-amd64" */
+	int major, minor;       /* parsed from release; 0.0 when unparsable */
+};
+
+struct facts_cmdline {
+	int err;
+	char why[FACTS_WHY];
+	char *text;             /* /proc/cmdline without the trailing newline */
+};
+
+struct facts_module {
+	char name[64];          /* as in /proc/modules, with '_' (kvm_intel) */
+	bool in_proc_modules;   /* listed in /proc/modules (loadable, loaded) */
+	bool in_sys_module;     /* /sys/module/<name> exists (loaded or built in) */
+	unsigned line;          /* line in /proc/modules, 0 when not listed there */
+	long refcount;          /* /proc/modules use count, -1 unknown */
+};
+
+struct facts_modules {
+	int err;                /* 0 when /proc/modules or /sys/module could be read */
+	char why[FACTS_WHY];
+	bool proc_modules_read; /* /proc/modules existed (a kernel without modules has none) */
+	struct facts_module *items;         /* sorted by name after facts_collect() */
+	size_t count;
+};
+
+/* Module parameters vmdoctor cares about; the list is facts_param_table in core/facts.c. */
+enum facts_param_id {
+	FACTS_PARAM_KVM_INTEL_NESTED,
+	FACTS_PARAM_KVM_AMD_NESTED,
+	FACTS_PARAM_KVM_ENABLE_VIRT_AT_LOAD,
+	FACTS_PARAM_COUNT
+};
+struct facts_param {
+	int err;                /* -ENOENT: module or parameter absent */
+	char path[96];          /* /sys/module/kvm_intel/parameters/nested */
+	char value[64];         /* trimmed, e.g. "Y", "N", "1", "0" */
+};
+
+/* Device nodes vmdoctor cares about; the list is facts_device_table in core/facts.c. */
+enum facts_device_id {
+	FACTS_DEV_KVM,
+	FACTS_DEV_TUN,
+	FACTS_DEV_VHOST_NET,
+	FACTS_DEV_VMMON,
+	FACTS_DEV_VBOXDRV,
+	FACTS_DEV_COUNT
+};
+struct facts_device {
+	int err;                /* 0 present, -ENOENT absent, -ENODATA devices.txt not collected */
+	const char *path;       /* static: "/dev/kvm" */
+	struct host_devnode node;
+};
+
+struct facts_user {
+	int err;
+	char why[FACTS_WHY];
+	struct host_user user;
+	/* membership according to /etc/group (and the primary group from /etc/passwd) */
+	int group_file_err;
+	struct host_names etc_groups;
+};
+
+struct facts_dmi {
+	int err;                /* -ENOENT: no DMI (many VMs and containers) */
+	char sys_vendor[128];
+	char product_name[128];
+};
+
+struct facts_klog_line {
+	char *text;             /* without the "[    1.234567] " prefix */
+	unsigned lineno;        /* 1-based line in the kernel log */
+};
+struct facts_klog {
+	int err;                /* -EPERM when dmesg_restrict forbids reading it */
+	char why[FACTS_WHY];
+	struct facts_klog_line *lines;
+	size_t count;
+};
+
+struct facts_msr {
+	int err;                /* -ENOENT no msr driver or vendor, -ENODATA not collected, -EACCES not root, -EIO no MSR */
+	uint32_t index;         /* 0x3a (Intel) or 0xc0010114 (AMD); 0 when not applicable */
+	uint64_t value;
+};
+
+struct facts_kvm_probe {
+	int err;                /* -ENODATA: not collected in the snapshot; else why the probe could not run */
+	char why[FACTS_WHY];
+	struct host_kvm_probe probe;
+};
+
+/* One "blacklist kvm_intel" / "install kvm /bin/false" / "options kvm_intel nested=0" line. */
+struct facts_modprobe_line {
+	char file[160];
+	unsigned line;
+	char text[160];
+};
+struct facts_modprobe {
+	int err;
+	struct facts_modprobe_line *lines;  /* only lines that mention kvm, kvm_intel or kvm_amd */
+	size_t count;
+};
+
+/* CONFIG_KVM_INTEL / CONFIG_KVM_AMD of the running kernel (/boot/config-<release>). */
+struct facts_kconfig {
+	int err;
+	char path[160];
+	char kvm_intel[16];     /* "y", "m", "n" (absent or "is not set") */
+	char kvm_amd[16];
+};
+
+struct facts_iommu {
+	bool dmar;              /* /sys/firmware/acpi/tables/DMAR exists */
+	bool ivrs;              /* .../IVRS exists */
+	int groups_err;
+	size_t groups;          /* entries in /sys/kernel/iommu_groups */
+};
+
+struct facts {
+	bool from_snapshot;
+	struct facts_cpu cpu;
+	struct facts_cpuinfo cpuinfo;
+	struct facts_kernel kernel;
+	struct facts_cmdline cmdline;
+	struct facts_modules modules;
+	struct facts_param params[FACTS_PARAM_COUNT];
+	struct facts_device devices[FACTS_DEV_COUNT];
+	struct facts_user user;
+	struct facts_dmi dmi;
+	struct facts_klog klog;
+	struct facts_msr msr;
+	struct facts_kvm_probe kvm;
+	struct facts_modprobe modprobe;
+	struct facts_kconfig kconfig;
+	struct facts_iommu iommu;
+};
+
+/* Fill `facts` from `host`. Returns 0; problems are recorded per group, never fatal. */
+int facts_collect(struct host *host, struct facts *facts);
+void facts_free(struct facts *facts);
+
+/* The module entry, or NULL when the module is neither in /proc/modules nor /sys/module. */
+const struct facts_module *facts_module_find(const struct facts *facts, const char *name);
+/* True when the kernel release is at least major.minor (false when unknown). */
+bool facts_kernel_at_least(const struct facts *facts, int major, int minor);
+/* True when /proc/cmdline has the word `key` or `key=...` */
+bool facts_cmdline_has(const struct facts *facts, const char *key);
+
+/* Parsers exposed for unit tests: each takes text read from the host and fills one group. */
+void facts_parse_cpuinfo(const char *text, size_t len, struct facts_cpuinfo *out);
+void facts_parse_kernel_release(const char *text, struct facts_kernel *out);
+int facts_parse_modules(const char *text, size_t len, struct facts_modules *out);
+int facts_parse_klog(const char *text, size_t len, struct facts_klog *out);
+/* Names of the groups `user` belongs to according to /etc/group text (+ primary gid). */
+int facts_parse_group_file(const char *text, size_t len, const struct host_user *user,
+			   struct host_names *out);
+void facts_decode_cpuid(const struct host_cpuid *raw, struct facts_cpu *out);
+
+#endif
