@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* The host layer: the only code that touches the system, behind one interface with two back ends. */
+#ifndef VMDOCTOR_HOST_H
+#define VMDOCTOR_HOST_H
+
+/*
+ * A `struct host` answers questions about one machine: the running system ("live")
+ * or a snapshot directory in snapshot format v1 (docs/snapshot-format.md).
+ * Facts and checks never call open(), stat(), libcpuid or ioctl() themselves;
+ * they ask a host, so that a snapshot replays exactly what the live run saw.
+ *
+ * Call order: host_open_live() or host_open_snapshot(), then any of the
+ * queries in any order, then host_close().
+ *
+ * Every query returns 0 on success or a negative errno value:
+ *   -ENOENT   the thing does not exist on the host
+ *   -ENODATA  it was not collected: a snapshot without cpuid.txt, devices.txt, msr.txt,
+ *             dmesg.txt or commands/<name>.txt (or without that MSR line): "unknown", not "absent"
+ *   -EACCES / -EPERM / -EIO   it exists but could not be read (fs-errors.txt in a snapshot)
+ *   -EINVAL   the snapshot member exists but is malformed
+ *   -ELOOP / -EXDEV   a snapshot path tried to leave the snapshot
+ * Never a crash, and nothing is printed: a short reason is kept in host_error().
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct host;
+
+/* A byte buffer read from the host; `data` is always NUL-terminated. */
+struct host_buf {
+	char *data;
+	size_t len;
+	bool truncated;         /* the source was longer than the limit asked for */
+};
+void host_buf_free(struct host_buf *buf);
+
+/* A sorted list of names (directory entries, group names). */
+struct host_names {
+	char **items;
+	size_t count;
+};
+void host_names_free(struct host_names *names);
+bool host_names_contains(const struct host_names *names, const char *name);
+
+/* A device node as `ls -l` would show it. */
+struct host_devnode {
+	char type;              /* 'c' or 'b' */
+	unsigned major, minor;
+	unsigned mode;          /* permission bits only, e.g. 0660 */
+	char owner[64];         /* user name, or the numeric uid as text */
+	char group[64];         /* group name, or the numeric gid as text */
+};
+
+/* Raw CPUID of one logical CPU. Register order inside each leaf: EAX, EBX, ECX, EDX. */
+enum host_cpuid_reg { HOST_EAX, HOST_EBX, HOST_ECX, HOST_EDX };
+#define HOST_CPUID_LEAVES 32
+struct host_cpuid {
+	uint32_t basic[HOST_CPUID_LEAVES][4];   /* leaves 0x0 .. 0x1f */
+	uint32_t ext[HOST_CPUID_LEAVES][4];     /* leaves 0x80000000 .. 0x8000001f */
+	bool has_hv_leaf;                       /* leaf 0x40000000 was read (live, or "hv_cpuid[0]=" in cpuid.txt) */
+	uint32_t hv_leaf[4];
+	char vendor_str[16];                    /* "GenuineIntel", from libcpuid's cpu_identify() */
+	char brand_str[64];                     /* "Intel(R) Core(TM) i7-...", may be empty */
+	char codename[64];                      /* libcpuid's codename, may be empty */
+};
+
+/* The person who runs the virtual machines. */
+struct host_user {
+	char name[64];
+	uid_t uid;
+	gid_t gid;                              /* primary group, when known */
+	bool gid_known;
+	bool via_sudo;                          /* vmdoctor runs as root on behalf of SUDO_USER */
+	bool session_known;                     /* session_groups holds what the running session has */
+	struct host_names session_groups;       /* group names of the session (may differ from /etc/group) */
+};
+void host_user_free(struct host_user *user);
+
+/* What KVM itself answered when asked as that user (commands/kvm-probe.txt in a snapshot). */
+struct host_kvm_probe {
+	char as_user[64];                       /* whose credentials opened /dev/kvm */
+	int open_err;                           /* 0, or the negative errno of open("/dev/kvm", O_RDWR) */
+	int api_version;                        /* KVM_GET_API_VERSION (12), or -1 when not reached */
+	int create_vm_err;                      /* 0, negative errno of KVM_CREATE_VM, or 1 when not reached */
+};
+
+/* Output of a command run by the host layer (commands/NAME.txt in a snapshot). */
+struct host_cmd_result {
+	int exit_code;                          /* exit status, 128+signal, or -1 when it could not start */
+	bool timed_out;
+	struct host_buf output;                 /* stdout and stderr, merged, bounded */
+};
+
+int host_open_live(struct host **out);
+int host_open_snapshot(const char *dir, struct host **out);
+void host_close(struct host *host);
+
+bool host_is_snapshot(const struct host *host);
+/* The last reason a query failed, or why host_open_snapshot() refused; never NULL. */
+const char *host_error(const struct host *host);
+/* Reason host_open_snapshot() failed before a host existed; never NULL. */
+const char *host_open_error(void);
+/* snapshot.json "created" and "source" ("live" on the live back end). */
+const char *host_created(const struct host *host);
+const char *host_source(const struct host *host);
+/* snapshot.json "tool", the program that wrote the snapshot; "" on the live back end. */
+const char *host_tool(const struct host *host);
+
+/* Read at most `limit` bytes of the file at host path `path` (absolute). */
+int host_read_file(struct host *host, const char *path, size_t limit, struct host_buf *out);
+/* List a directory of the host, sorted, without "." and "..". */
+int host_list_dir(struct host *host, const char *path, struct host_names *out);
+/* True when a file or directory exists at `path` (links inside a snapshot are followed inside it). */
+bool host_exists(struct host *host, const char *path);
+/* The device node at `path`; -ENOENT when there is none. */
+int host_device(struct host *host, const char *path, struct host_devnode *out);
+/* Raw CPUID of logical CPU 0; -ENODATA when not collected, -ENOTSUP without CPUID. */
+int host_cpuid(struct host *host, struct host_cpuid *out);
+/* Read a model-specific register through /dev/cpu/N/msr (never loads the msr module). */
+int host_msr(struct host *host, unsigned cpu, uint32_t msr, uint64_t *value);
+/* The kernel log as `dmesg` prints it; -EPERM when dmesg_restrict forbids reading it. */
+int host_kernel_log(struct host *host, struct host_buf *out);
+/* The person who runs the VMs: SUDO_USER when run through sudo, else the caller. */
+int host_user(struct host *host, struct host_user *out);
+/* Open /dev/kvm as that user and ask KVM for its API version and a throw-away VM.
+ * Returns 0 whenever the probe ran: the outcome is in `out`. */
+int host_kvm_probe(struct host *host, struct host_kvm_probe *out);
+/* The text of commands/kvm-probe.txt for `p`, as the snapshot back end reads it back.
+ * Returns the length written (without the NUL), -ENOSPC when `len` is too small, -EINVAL for a bad `p`. */
+int host_kvm_probe_format(const struct host_kvm_probe *p, char *buf, size_t len);
+/* Run argv[0] (an absolute path) with execve, no shell, killed after timeout_ms.
+ * `name` is the snapshot file commands/<name>.txt that replays it. */
+int host_run(struct host *host, const char *name, const char *const argv[], int timeout_ms,
+	     struct host_cmd_result *out);
+void host_cmd_result_free(struct host_cmd_result *res);
+
+/* errno <-> "EACCES" for the snapshot's text files; unknown names map to EIO. */
+const char *host_errno_name(int err);   /* err positive or negative; "EUNKNOWN" when not an errno, never NULL */
+int host_errno_from_name(const char *name);  /* positive errno, 0 when unknown */
+
+#endif
