@@ -17,6 +17,7 @@ void check_kvm_nested(const struct facts *facts, struct check_result *r);
 void check_qemu_tun(const struct facts *facts, struct check_result *r);
 void check_qemu_vhost_net(const struct facts *facts, struct check_result *r);
 void check_host_iommu(const struct facts *facts, struct check_result *r);
+void check_host_cgroups(const struct facts *facts, struct check_result *r);
 
 /* "c 10:232 0660 root kvm" for evidence. */
 void checks_format_devnode(const struct host_devnode *node, char *buf, size_t len);

@@ -12,7 +12,7 @@
  */
 
 #define CODES_KB_COUNT 38      /* #### headings in failure-modes.md section B */
-#define CODES_VMDOCTOR_COUNT 2 /* QEMU host devices */
+#define CODES_VMDOCTOR_COUNT 3 /* QEMU host devices */
 
 #define GROUP_CPU "CPU, firmware and nesting"
 #define GROUP_KVM "KVM device node and module"
@@ -935,6 +935,20 @@ const struct code_info code_table[] = {
 			"/etc/modules-load.d/vhost-net.conf\n"
 			"Running VMs keep the slow path until they are powered off and started again.",
 		.needs = CODE_NEEDS_ROOT,
+	},
+	{
+		.code = "QEMU-CGROUP-MISSING",
+		.group = GROUP_QEMU,
+		.title = "cgroup controllers libvirt uses are missing",
+		.explanation = "libvirt puts each VM in a control group (cgroup) to limit and account its CPU, "
+			"memory, disk and device use. When the kernel or the init system does not offer one of "
+			"those controllers, VMs usually still start, but their limits and statistics for it are "
+			"silently missing, and some settings in the VM's XML make the start fail.",
+		.fix = "See what the kernel offers: cat /sys/fs/cgroup/cgroup.controllers (v2) or "
+			"/proc/cgroups (v1)\n"
+			"Remove cgroup_disable=... from the kernel command line, then reboot\n"
+			"In a container, its manager decides which controllers are delegated",
+		.needs = CODE_NEEDS_ROOT | CODE_NEEDS_REBOOT,
 	},
 };
 

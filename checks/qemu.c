@@ -4,14 +4,27 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "vmdoctor/virt.h"
+
+/* These matter only where QEMU or libvirt run VMs; elsewhere a missing device is no finding. */
+static bool skip_without_qemu(const struct facts *facts, struct check_result *r)
+{
+	if (facts->programs.qemu || facts->programs.libvirt)
+		return false;
+	check_set(r, CHECK_SKIP, NULL, "QEMU and libvirt are not installed (no qemu-system-x86_64, libvirtd or "
+		  "virtqemud)");
+	return true;
+}
 
 /* A device node QEMU uses: present → pass, absent → `missing` status with `code`. */
 static void device_check(const struct facts *facts, enum facts_device_id id, enum check_status missing,
 			 const char *code, const char *what, const char *module, struct check_result *r)
 {
 	const struct facts_device *dev = &facts->devices[id];
+	if (skip_without_qemu(facts, r))
+		return;
 	if (dev->err == -ENODATA) {
 		check_set(r, CHECK_UNKNOWN, NULL, "Device nodes were not collected in this snapshot");
 		return;
@@ -25,7 +38,12 @@ static void device_check(const struct facts *facts, enum facts_device_id id, enu
 	}
 	check_evidence(r, dev->path, "does not exist");
 	check_set(r, missing, code, "%s does not exist: %s", dev->path, what);
-	check_action(r, "Run: sudo modprobe %s", module);
+	if (!facts->modules.err && !facts->modules.proc_modules_read)
+		/* No /proc/modules: this kernel cannot load modules, so modprobe would only fail. */
+		check_action(r, "This kernel cannot load modules (no /proc/modules): use a kernel with the %s driver "
+			     "built in.", module);
+	else
+		check_action(r, "Run: sudo modprobe %s", module);
 }
 
 void check_qemu_tun(const struct facts *facts, struct check_result *r)
@@ -70,4 +88,40 @@ void check_host_iommu(const struct facts *facts, struct check_result *r)
 	else
 		check_action(r, "Only for PCI passthrough: enable VT-d / AMD-Vi (IOMMU) in the firmware setup, then "
 			     "add %s iommu=pt to the kernel command line.", arg);
+}
+
+/* Controllers libvirt's QEMU driver uses; v2 folds cpuacct into cpu and does devices with BPF. */
+static const char *const cgroup_v1_needed[] = { "cpu", "cpuacct", "cpuset", "memory", "devices", "blkio" };
+static const char *const cgroup_v2_needed[] = { "cpu", "cpuset", "memory", "io" };
+
+void check_host_cgroups(const struct facts *facts, struct check_result *r)
+{
+	const struct facts_cgroups *cg = &facts->cgroups;
+	if (skip_without_qemu(facts, r))
+		return;
+	if (cg->err) {
+		check_set(r, CHECK_UNKNOWN, NULL, "Could not read the cgroup controllers: %s", cg->why);
+		return;
+	}
+	const char *const *needed = cg->v2 ? cgroup_v2_needed : cgroup_v1_needed;
+	size_t count = cg->v2 ? sizeof cgroup_v2_needed / sizeof cgroup_v2_needed[0]
+			      : sizeof cgroup_v1_needed / sizeof cgroup_v1_needed[0];
+	char missing[128] = "";
+	for (size_t i = 0; i < count; i++)
+		if (!host_names_contains(&cg->controllers, needed[i]))
+			snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
+				 missing[0] ? ", " : "", needed[i]);
+	char have[256] = "";
+	for (size_t i = 0; i < cg->controllers.count; i++)
+		snprintf(have + strlen(have), sizeof have - strlen(have), "%s%s", i ? " " : "",
+			 cg->controllers.items[i]);
+	check_evidence(r, cg->source, "%s", have[0] ? have : "(no controllers)");
+	if (!missing[0]) {
+		check_set(r, CHECK_PASS, NULL, "cgroup %s offers every controller libvirt uses", cg->v2 ? "v2" : "v1");
+		return;
+	}
+	check_set(r, CHECK_WARN, "QEMU-CGROUP-MISSING", "cgroup %s lacks %s: libvirt cannot limit or account that "
+		  "for VMs", cg->v2 ? "v2" : "v1", missing);
+	check_action(r, "Remove any cgroup_disable= from the kernel command line; in a container, ask its manager "
+		     "to delegate these controllers.");
 }

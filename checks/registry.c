@@ -61,6 +61,12 @@ const struct check_def check_table[] = {
 		.codes = CODES("PCI-IOMMU-OFF"),
 		.run = check_host_iommu,
 	},
+	{
+		.id = "host.cgroups",
+		.title = "cgroup controllers for libvirt",
+		.codes = CODES("QEMU-CGROUP-MISSING"),
+		.run = check_host_cgroups,
+	},
 };
 
 const size_t check_table_count = sizeof check_table / sizeof check_table[0];

@@ -998,6 +998,77 @@ static void collect_iommu(struct host *host, struct facts_iommu *io)
 	host_names_free(&groups);
 }
 
+/* ---- cgroups ---- */
+
+int facts_parse_cgroups_v1(const char *text, size_t len, struct host_names *out)
+{
+	memset(out, 0, sizeof *out);
+	struct line_iter it = lines_of(text, len);
+	const char *line;
+	size_t n;
+	while (next_line(&it, &line, &n)) {
+		const char *p = line, *end = line + n, *fields[4];
+		size_t lens[4];
+		if (n == 0 || line[0] == '#')
+			continue;
+		int count = 0;
+		while (count < 4 && next_word(&p, end, &fields[count], &lens[count]))
+			count++;
+		if (count == 4 && span_is(fields[3], lens[3], "1") && lens[0] < 64)
+			names_add(out, fields[0], lens[0]);
+	}
+	names_sort_unique(out);
+	return 0;
+}
+
+static void collect_cgroups(struct host *host, struct facts_cgroups *cg)
+{
+	struct host_buf buf;
+	cg->source = "/sys/fs/cgroup/cgroup.controllers";
+	int err = host_read_file(host, cg->source, SMALL_FILE_MAX, &buf);
+	if (err == 0) {
+		/* The unified hierarchy lists its controllers as words on one line. */
+		cg->v2 = true;
+		const char *p = buf.data, *word;
+		size_t n;
+		while (next_word(&p, buf.data + buf.len, &word, &n))
+			if (n < 64)
+				names_add(&cg->controllers, word, n);
+		names_sort_unique(&cg->controllers);
+		host_buf_free(&buf);
+		return;
+	}
+	host_buf_free(&buf);
+	cg->source = "/proc/cgroups";
+	err = host_read_file(host, cg->source, SMALL_FILE_MAX, &buf);
+	if (err == 0)
+		facts_parse_cgroups_v1(buf.data, buf.len, &cg->controllers);
+	else
+		why_file(cg->why, cg->source, err);
+	cg->err = err;
+	host_buf_free(&buf);
+}
+
+/* ---- programs ---- */
+
+static const char *const qemu_paths[] = { "/usr/bin/qemu-system-x86_64", "/usr/libexec/qemu-kvm",
+					  "/usr/bin/qemu-kvm" };
+static const char *const libvirt_paths[] = { "/usr/sbin/libvirtd", "/usr/sbin/virtqemud" };
+
+static const char *first_existing(struct host *host, const char *const *paths, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (host_exists(host, paths[i]))
+			return paths[i];
+	return NULL;
+}
+
+static void collect_programs(struct host *host, struct facts_programs *p)
+{
+	p->qemu = first_existing(host, qemu_paths, sizeof qemu_paths / sizeof qemu_paths[0]);
+	p->libvirt = first_existing(host, libvirt_paths, sizeof libvirt_paths / sizeof libvirt_paths[0]);
+}
+
 /* ---- the whole ---- */
 
 int facts_collect(struct host *host, struct facts *facts)
@@ -1019,6 +1090,8 @@ int facts_collect(struct host *host, struct facts *facts)
 	collect_modprobe(host, &facts->modprobe);
 	collect_kconfig(host, &facts->kernel, &facts->kconfig);
 	collect_iommu(host, &facts->iommu);
+	collect_cgroups(host, &facts->cgroups);
+	collect_programs(host, &facts->programs);
 	return 0;
 }
 
@@ -1034,5 +1107,6 @@ void facts_free(struct facts *facts)
 		free(facts->klog.lines[i].text);
 	free(facts->klog.lines);
 	free(facts->modprobe.lines);
+	host_names_free(&facts->cgroups.controllers);
 	memset(facts, 0, sizeof *facts);
 }

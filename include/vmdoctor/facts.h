@@ -172,6 +172,21 @@ struct facts_iommu {
 	size_t groups;          /* entries in /sys/kernel/iommu_groups */
 };
 
+/* cgroup controllers the kernel offers, which libvirt uses to confine and account VMs. */
+struct facts_cgroups {
+	int err;
+	char why[FACTS_WHY];
+	bool v2;                /* the unified hierarchy: read from /sys/fs/cgroup/cgroup.controllers */
+	const char *source;     /* static: the file the list came from */
+	struct host_names controllers;  /* enabled controllers, sorted */
+};
+
+/* Virtualization programs found at their usual paths (products in detail come later). */
+struct facts_programs {
+	const char *qemu;       /* static: the QEMU system emulator found, or NULL */
+	const char *libvirt;    /* static: libvirtd or virtqemud found, or NULL */
+};
+
 struct facts {
 	bool from_snapshot;
 	struct facts_cpu cpu;
@@ -189,6 +204,8 @@ struct facts {
 	struct facts_modprobe modprobe;
 	struct facts_kconfig kconfig;
 	struct facts_iommu iommu;
+	struct facts_cgroups cgroups;
+	struct facts_programs programs;
 };
 
 /* Fill `facts` from `host`. Returns 0; problems are recorded per group, never fatal. */
@@ -210,6 +227,8 @@ int facts_parse_klog(const char *text, size_t len, struct facts_klog *out);
 /* Names of the groups `user` belongs to according to /etc/group text (+ primary gid). */
 int facts_parse_group_file(const char *text, size_t len, const struct host_user *user,
 			   struct host_names *out);
+/* Controllers of /proc/cgroups ("name hierarchy num enabled") with enabled = 1. */
+int facts_parse_cgroups_v1(const char *text, size_t len, struct host_names *out);
 void facts_decode_cpuid(const struct host_cpuid *raw, struct facts_cpu *out);
 
 #endif

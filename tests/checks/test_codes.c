@@ -95,7 +95,10 @@ Test(codes, kb_codes_come_first_in_section_order)
 
 Test(codes, additions)
 {
-	cr_assert(eq(sz, code_table_count, (size_t)40));
+	cr_assert(eq(sz, code_table_count, (size_t)41));
+	const struct code_info *cgroup = code_find("QEMU-CGROUP-MISSING");
+	cr_assert(ne(ptr, (void *)cgroup, NULL));
+	cr_expect(ne(ptr, strstr(cgroup->fix, "cgroup.controllers"), NULL));
 	const struct code_info *tun = code_find("QEMU-TUN-MISSING");
 	const struct code_info *vhost = code_find("QEMU-VHOST-NET-MISSING");
 	cr_assert(ne(ptr, (void *)tun, NULL));

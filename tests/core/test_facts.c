@@ -1022,3 +1022,18 @@ Test(facts_live, collect_this_host)
 	cr_assert(eq(int, f.cpuinfo.err, 0), "%s", f.cpuinfo.why);
 	facts_free(&f);
 }
+
+Test(parse_cgroups, v1_lists_only_enabled_controllers)
+{
+	const char text[] = "#subsys_name\thierarchy\tnum_cgroups\tenabled\n"
+			    "cpuset\t3\t1\t1\ncpu\t1\t1\t1\nmemory\t4\t21\t0\n"
+			    "garbage line\n\x01\x02\n"
+			    "blkio\t7\t1\t1\n";
+	struct host_names names;
+	cr_assert(eq(int, facts_parse_cgroups_v1(text, sizeof text - 1, &names), 0));
+	cr_assert(eq(sz, names.count, 3));
+	cr_expect(host_names_contains(&names, "cpu"));
+	cr_expect(host_names_contains(&names, "blkio"));
+	cr_expect(not(host_names_contains(&names, "memory")), "memory is disabled (enabled = 0)");
+	host_names_free(&names);
+}
