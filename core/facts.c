@@ -173,26 +173,6 @@ static void names_add(struct host_names *names, const char *s, size_t n)
 	names->items[names->count++] = xstrndup(s, n);
 }
 
-static int names_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static void names_sort_unique(struct host_names *names)
-{
-	size_t kept = 0;
-	if (names->count == 0)
-		return;
-	qsort(names->items, names->count, sizeof *names->items, names_cmp);
-	for (size_t i = 0; i < names->count; i++) {
-		if (kept > 0 && strcmp(names->items[kept - 1], names->items[i]) == 0)
-			free(names->items[i]);
-		else
-			names->items[kept++] = names->items[i];
-	}
-	names->count = kept;
-}
-
 /* ---- reasons ---- */
 
 /* "<path>: Permission denied"; a snapshot without the member says so rather than "no data". */
@@ -688,7 +668,7 @@ int facts_parse_group_file(const char *text, size_t len, const struct host_user 
 		if (group_name_ok(name, name_n) && group_line_has(line, n, user))
 			names_add(out, name, name_n);
 	}
-	names_sort_unique(out);
+	host_names_sort_unique(out);
 	return 0;
 }
 
@@ -1017,7 +997,7 @@ int facts_parse_cgroups_v1(const char *text, size_t len, struct host_names *out)
 		if (count == 4 && span_is(fields[3], lens[3], "1") && lens[0] < 64)
 			names_add(out, fields[0], lens[0]);
 	}
-	names_sort_unique(out);
+	host_names_sort_unique(out);
 	return 0;
 }
 
@@ -1034,7 +1014,7 @@ static void collect_cgroups(struct host *host, struct facts_cgroups *cg)
 		while (next_word(&p, buf.data + buf.len, &word, &n))
 			if (n < 64)
 				names_add(&cg->controllers, word, n);
-		names_sort_unique(&cg->controllers);
+		host_names_sort_unique(&cg->controllers);
 		host_buf_free(&buf);
 		return;
 	}

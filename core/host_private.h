@@ -65,8 +65,6 @@ int host_read_fd(int fd, size_t limit, struct host_buf *out);
 
 /* Append a copy of `name`; -ENOMEM on failure. */
 int host_names_add(struct host_names *names, const char *name);
-/* Sort with strcmp and drop duplicates. */
-void host_names_sort_unique(struct host_names *names);
 /* Every entry of `dir` but "." and "..", sorted; -EFBIG past a sane count. */
 int host_names_from_dir(DIR *dir, struct host_names *out);
 

@@ -44,6 +44,8 @@ struct host_names {
 };
 void host_names_free(struct host_names *names);
 bool host_names_contains(const struct host_names *names, const char *name);
+/* Sort by strcmp and drop repeated names. */
+void host_names_sort_unique(struct host_names *names);
 
 /* A device node as `ls -l` would show it. */
 struct host_devnode {
