@@ -242,7 +242,9 @@ void check_kvm_usable(const struct facts *facts, struct check_result *r)
 				  kvm->probe.api_version, module ? ", module " : "", module ? module : "");
 			return;
 		}
-		if (kvm->probe.create_vm_err == -EBUSY) {
+		/* Up to 6.11 the refusal is EBUSY; from 6.12 KVM enables VT-x through a path that gives EIO,
+		 * and the kernel log line says why. */
+		if (kvm->probe.create_vm_err == -EBUSY || (busy && kvm->probe.create_vm_err < 0)) {
 			kvm_busy(facts, busy, r);
 			return;
 		}

@@ -71,27 +71,30 @@ enum klog_meaning {
 	KLOG_HV_DETECTED,
 };
 
+/* `from_msr`: the kernel read the control register itself, so clearcpuid= cannot fake the line;
+ * the others test the CPU flag, which clearcpuid= clears as if the firmware had. */
 static const struct {
 	const char *needle;
 	const char *also;       /* a second substring the line must hold, or NULL */
 	enum klog_meaning meaning;
+	bool from_msr;
 } klog_patterns[] = {
-	{ "VMX (inside TXT) disabled by BIOS", NULL, KLOG_TXT_ONLY },
-	{ "disable TXT in the BIOS or activate TXT", NULL, KLOG_TXT_ONLY },
-	{ "VMX (outside TXT) disabled by BIOS", NULL, KLOG_OFF_INTEL },
-	{ "VMX not enabled (by BIOS) in MSR_IA32_FEAT_CTL", NULL, KLOG_OFF_INTEL },
-	{ "VMX not fully enabled on CPU", NULL, KLOG_OFF_INTEL },
-	{ "SVM disabled (by BIOS) in MSR_VM_CR", NULL, KLOG_OFF_AMD },
-	{ "disabled by bios", "'kvm_intel'", KLOG_OFF_INTEL },
-	{ "disabled by bios", "'kvm_amd'", KLOG_OFF_AMD },
-	{ "kvm: disabled by bios", NULL, KLOG_OFF_ANY },
-	{ "kvm: no hardware support", NULL, KLOG_NO_HW },
-	{ "VMX not supported by CPU", NULL, KLOG_NO_HW },
-	{ "SVM not supported by CPU", NULL, KLOG_NO_HW },
-	{ "CPU doesn't support VMX", NULL, KLOG_NO_HW },
-	{ "has_svm: svm not available", NULL, KLOG_NO_HW },
-	{ "enabling virtualization on CPU", "failed", KLOG_BUSY },
-	{ "Hypervisor detected: ", NULL, KLOG_HV_DETECTED },
+	{ "VMX (inside TXT) disabled by BIOS", NULL, KLOG_TXT_ONLY, true },
+	{ "disable TXT in the BIOS or activate TXT", NULL, KLOG_TXT_ONLY, true },
+	{ "VMX (outside TXT) disabled by BIOS", NULL, KLOG_OFF_INTEL, true },
+	{ "VMX not enabled (by BIOS) in MSR_IA32_FEAT_CTL", NULL, KLOG_OFF_INTEL, false },
+	{ "VMX not fully enabled on CPU", NULL, KLOG_OFF_INTEL, false },
+	{ "SVM disabled (by BIOS) in MSR_VM_CR", NULL, KLOG_OFF_AMD, true },
+	{ "disabled by bios", "'kvm_intel'", KLOG_OFF_INTEL, false },
+	{ "disabled by bios", "'kvm_amd'", KLOG_OFF_AMD, false },
+	{ "kvm: disabled by bios", NULL, KLOG_OFF_ANY, false },
+	{ "kvm: no hardware support", NULL, KLOG_NO_HW, false },
+	{ "VMX not supported by CPU", NULL, KLOG_NO_HW, false },
+	{ "SVM not supported by CPU", NULL, KLOG_NO_HW, false },
+	{ "CPU doesn't support VMX", NULL, KLOG_NO_HW, false },
+	{ "has_svm: svm not available", NULL, KLOG_NO_HW, false },
+	{ "enabling virtualization on CPU", "failed", KLOG_BUSY, false },
+	{ "Hypervisor detected: ", NULL, KLOG_HV_DETECTED, false },
 };
 
 #define MSR_FEAT_CTL_LOCK (1ull << 0)
@@ -100,13 +103,15 @@ static const struct {
 #define MSR_VM_CR_LOCK (1ull << 3)
 #define MSR_VM_CR_SVMDIS (1ull << 4)
 
-static int klog_classify(const char *line)
+/* The meaning of a kernel log line, or -1; *from_msr tells whether the kernel read the register. */
+static int klog_classify(const char *line, bool *from_msr)
 {
 	for (size_t i = 0; i < sizeof klog_patterns / sizeof klog_patterns[0]; i++) {
 		if (!strstr(line, klog_patterns[i].needle))
 			continue;
 		if (klog_patterns[i].also && !strstr(line, klog_patterns[i].also))
 			continue;
+		*from_msr = klog_patterns[i].from_msr;
 		return (int)klog_patterns[i].meaning;
 	}
 	return -1;
@@ -254,9 +259,11 @@ static void tally_klog(const struct facts *facts, struct virt_cpu *c, struct tal
 {
 	if (facts->klog.err)
 		return;
+	bool flag_hidden = facts_cmdline_has(facts, "clearcpuid");
 	for (size_t i = 0; i < facts->klog.count; i++) {
 		const struct facts_klog_line *l = &facts->klog.lines[i];
-		int meaning = klog_classify(l->text);
+		bool from_msr = false;
+		int meaning = klog_classify(l->text, &from_msr);
 		bool counts = false;
 		switch (meaning) {
 		case KLOG_OFF_ANY:
@@ -280,7 +287,7 @@ static void tally_klog(const struct facts *facts, struct virt_cpu *c, struct tal
 		default:
 			break;
 		}
-		if (!counts)
+		if (!counts || (flag_hidden && !from_msr))
 			continue;
 		t->disabled++;
 		char source[32];

@@ -162,20 +162,22 @@ static void wrap(FILE *out, const char *text, unsigned indent, unsigned first, u
 	fputc('\n', out);
 }
 
-/* One evidence line, cut to fit: the JSON report has it whole. */
+/* One piece of evidence, wrapped, and cut after three lines: the JSON report has it whole. */
 static void evidence_line(FILE *out, const struct check_evidence *e, unsigned width, bool first)
 {
-	const unsigned indent = 6;
+	enum { INDENT = 12, MAX_LINES = 3 };
 	char line[512];
-	int n = snprintf(line, sizeof line, "%s %s: %s", first ? "seen:" : "     ", e->source, e->text);
-	size_t room = width - indent;
+	size_t room = (size_t)(width - INDENT) * MAX_LINES - 4;
+	if (room >= sizeof line)
+		room = sizeof line - 1;
+	int n = snprintf(line, room + 1, "%s: %s", e->source, e->text);
+	if (n > 0 && (size_t)n > room)
+		memcpy(line + room - 3, "...", 4);
 	for (char *c = line; *c; c++)
 		if (*c == '\t' || *c == '\n' || *c == '\r')
 			*c = ' ';
-	if (n >= 0 && (size_t)n > room)
-		fprintf(out, "%*s%.*s...\n", (int)indent, "", (int)(room - 3), line);
-	else
-		fprintf(out, "%*s%s\n", (int)indent, "", line);
+	fputs(first ? "      seen: " : "            ", out);
+	wrap(out, line, INDENT + 2, INDENT, width);
 }
 
 static void text_result(FILE *out, const struct check_result *r, const struct report_options *opts,
