@@ -19,6 +19,15 @@ void check_qemu_vhost_net(const struct facts *facts, struct check_result *r);
 void check_host_iommu(const struct facts *facts, struct check_result *r);
 void check_host_cgroups(const struct facts *facts, struct check_result *r);
 
+/* checks/vmware.c */
+/* -- end of vmware checks -- */
+/* checks/vbox.c */
+/* -- end of vbox checks -- */
+/* checks/secureboot.c (Secure Boot, signing, DKMS) */
+/* -- end of secureboot checks -- */
+/* checks/libvirt.c (libvirt, IOMMU/VFIO, hugepages, OVMF) */
+/* -- end of libvirt checks -- */
+
 /* "c 10:232 0660 root kvm" for evidence. */
 void checks_format_devnode(const struct host_devnode *node, char *buf, size_t len);
 

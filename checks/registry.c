@@ -67,6 +67,14 @@ const struct check_def check_table[] = {
 		.codes = CODES("QEMU-CGROUP-MISSING"),
 		.run = check_host_cgroups,
 	},
+	/* -- libvirt checks (checks/libvirt.c) -- */
+	/* -- end of libvirt checks -- */
+	/* -- VMware checks (checks/vmware.c) -- */
+	/* -- end of VMware checks -- */
+	/* -- VirtualBox checks (checks/vbox.c) -- */
+	/* -- end of VirtualBox checks -- */
+	/* -- Secure Boot, signing and DKMS checks (checks/secureboot.c) -- */
+	/* -- end of Secure Boot checks -- */
 };
 
 const size_t check_table_count = sizeof check_table / sizeof check_table[0];

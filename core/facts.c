@@ -1072,6 +1072,12 @@ int facts_collect(struct host *host, struct facts *facts)
 	collect_iommu(host, &facts->iommu);
 	collect_cgroups(host, &facts->cgroups);
 	collect_programs(host, &facts->programs);
+	/* The families read the core facts above (user, kernel release, modules). */
+	facts_collect_vmware(host, facts);
+	facts_collect_vbox(host, facts);
+	facts_collect_secureboot(host, facts);
+	facts_collect_libvirt(host, facts);
+	facts_collect_logs(host, facts);
 	return 0;
 }
 
@@ -1088,5 +1094,10 @@ void facts_free(struct facts *facts)
 	free(facts->klog.lines);
 	free(facts->modprobe.lines);
 	host_names_free(&facts->cgroups.controllers);
+	facts_free_vmware(facts);
+	facts_free_vbox(facts);
+	facts_free_secureboot(facts);
+	facts_free_libvirt(facts);
+	facts_free_logs(facts);
 	memset(facts, 0, sizeof *facts);
 }

@@ -20,7 +20,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmdoctor/facts_libvirt.h"
+#include "vmdoctor/facts_secureboot.h"
+#include "vmdoctor/facts_vbox.h"
+#include "vmdoctor/facts_vmware.h"
 #include "vmdoctor/host.h"
+#include "vmdoctor/logscan.h"
 
 #define FACTS_WHY 160
 
@@ -206,6 +211,12 @@ struct facts {
 	struct facts_iommu iommu;
 	struct facts_cgroups cgroups;
 	struct facts_programs programs;
+	/* families with their own modules (core/facts_<family>.c, core/logscan.c) */
+	struct facts_vmware vmware;
+	struct facts_vbox vbox;
+	struct facts_secureboot secureboot;
+	struct facts_libvirt libvirt;
+	struct facts_logs logs;
 };
 
 /* Fill `facts` from `host`. Returns 0; problems are recorded per group, never fatal. */

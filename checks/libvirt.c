@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Checks for libvirt. */
+#include "checks/checks.h"

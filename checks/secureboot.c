@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Checks for secureboot. */
+#include "checks/checks.h"

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Checks for vbox. */
+#include "checks/checks.h"

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Checks for vmware. */
+#include "checks/checks.h"
