@@ -43,18 +43,20 @@ void check_cpu_guest(const struct facts *facts, struct check_result *r)
 		check_set(r, CHECK_PASS, NULL, "Runs on real hardware: no hypervisor below this system");
 		return;
 	}
-	if (facts->cpu.err) {
+	struct virt_cpu cpu;
+	virt_assess_cpu(facts, &cpu);
+	if (facts->cpu.err && facts->cpuinfo.err) {
 		check_set(r, CHECK_UNKNOWN, NULL, "Virtual machine on %s; whether it passes VT-x/AMD-V through is "
 			  "unknown: %s", g.name, facts->cpu.why);
 		return;
 	}
-	if (facts->cpu.vmx || facts->cpu.svm) {
+	if (cpu.verdict != VIRT_CPU_GUEST_NO_NESTED) {
 		check_set(r, CHECK_PASS, NULL, "Virtual machine on %s with nested virtualization: %s is passed through",
-			  g.name, facts->cpu.vmx ? "VT-x" : "AMD-V");
+			  g.name, cpu.feature);
 		return;
 	}
-	struct virt_cpu cpu;
-	virt_assess_cpu(facts, &cpu);
+	if (facts->cpu.err)
+		check_evidence(r, "/proc/cpuinfo", "flags line %u lists neither vmx nor svm", facts->cpuinfo.flags_line);
 	if (cpu.kvm_works) {
 		const char *module = virt_kvm_vendor_module(facts);
 		check_set(r, CHECK_INFO, "GUEST-NO-NESTED", "Virtual machine on %s without nested VT-x/AMD-V; "

@@ -349,6 +349,55 @@ static void decide_off_kind(const struct facts *facts, const struct virt_guest *
 	}
 }
 
+/* The processor's bits: raw CPUID, or /proc/cpuinfo's flags when CPUID was not collected. */
+struct cpu_bits {
+	bool from_cpuid;
+	bool vmx, svm;
+	enum facts_cpu_vendor vendor;
+};
+
+static bool read_bits(const struct facts *facts, struct virt_cpu *c, struct cpu_bits *b)
+{
+	b->from_cpuid = !facts->cpu.err;
+	if (b->from_cpuid) {
+		b->vmx = facts->cpu.vmx;
+		b->svm = facts->cpu.svm;
+		b->vendor = facts->cpu.vendor;
+		add_evidence(c, "cpuid", "leaf 0x1 ECX = 0x%08x: VMX (bit 5) = %d, hypervisor (bit 31) = %d",
+			     facts->cpu.leaf1_ecx, facts->cpu.vmx, facts->cpu.hypervisor);
+		add_evidence(c, "cpuid", "leaf 0x80000001 ECX = 0x%08x: SVM (bit 2) = %d", facts->cpu.ext1_ecx,
+			     facts->cpu.svm);
+		return true;
+	}
+	if (facts->cpuinfo.err)
+		return false;
+	/* Second best: the kernel's flags, which hide a feature the firmware switched off (since 5.6). */
+	b->vmx = facts->cpuinfo.vmx;
+	b->svm = facts->cpuinfo.svm;
+	b->vendor = facts_vendor_from_string(facts->cpuinfo.vendor_id);
+	add_evidence(c, "/proc/cpuinfo", "CPUID not available (%s); flags line %u: vmx=%d svm=%d hypervisor=%d",
+		     facts->cpu.why, facts->cpuinfo.flags_line, b->vmx, b->svm, facts->cpuinfo.hypervisor);
+	return true;
+}
+
+/* Neither VT-x nor AMD-V is visible. With raw CPUID that settles it; with cpuinfo only it may be switched off. */
+static bool decide_absent(const struct facts *facts, const struct virt_guest *g, const struct cpu_bits *b,
+			  struct virt_cpu *c)
+{
+	if (g->is_guest) {
+		c->verdict = VIRT_CPU_GUEST_NO_NESTED;
+		set_reason(c, "the hypervisor does not pass VT-x/AMD-V to this virtual machine");
+		return true;
+	}
+	if (b->from_cpuid || (c->intel && facts->kernel.err == 0 && !facts_kernel_at_least(facts, 5, 6))) {
+		/* Before 5.6 the kernel kept "vmx" in cpuinfo even when disabled, so its absence is final too. */
+		c->verdict = VIRT_CPU_NO_HWVIRT;
+		set_reason(c, "the processor has neither VT-x nor AMD-V");
+		return true;
+	}
+	return false;
+}
+
 void virt_assess_cpu(const struct facts *facts, struct virt_cpu *c)
 {
 	memset(c, 0, sizeof *c);
@@ -356,30 +405,23 @@ void virt_assess_cpu(const struct facts *facts, struct virt_cpu *c)
 	virt_detect_guest(facts, &g);
 	c->kvm_works = !facts->kvm.err && facts->kvm.probe.open_err == 0 && facts->kvm.probe.create_vm_err == 0;
 
-	if (facts->cpu.err) {
+	struct cpu_bits b = { 0 };
+	if (!read_bits(facts, c, &b)) {
 		c->verdict = c->kvm_works ? VIRT_CPU_USABLE : VIRT_CPU_UNKNOWN;
-		set_reason(c, "CPUID could not be read: %s", facts->cpu.why);
+		set_reason(c, "neither CPUID nor /proc/cpuinfo could be read: %s", facts->cpu.why);
 		return;
 	}
-	c->intel = facts->cpu.vmx || (!facts->cpu.svm && facts->cpu.vendor != FACTS_VENDOR_AMD &&
-				      facts->cpu.vendor != FACTS_VENDOR_HYGON);
+	c->intel = b.vmx || (!b.svm && b.vendor != FACTS_VENDOR_AMD && b.vendor != FACTS_VENDOR_HYGON);
 	c->feature = c->intel ? "VT-x" : "AMD-V";
-	add_evidence(c, "cpuid", "leaf 0x1 ECX = 0x%08x: VMX (bit 5) = %d, hypervisor (bit 31) = %d",
-		     facts->cpu.leaf1_ecx, facts->cpu.vmx, facts->cpu.hypervisor);
-	add_evidence(c, "cpuid", "leaf 0x80000001 ECX = 0x%08x: SVM (bit 2) = %d", facts->cpu.ext1_ecx,
-		     facts->cpu.svm);
-
-	if (!facts->cpu.vmx && !facts->cpu.svm) {
-		c->verdict = g.is_guest ? VIRT_CPU_GUEST_NO_NESTED : VIRT_CPU_NO_HWVIRT;
-		set_reason(c, "%s", g.is_guest ? "the hypervisor does not pass VT-x/AMD-V to this virtual machine"
-					       : "the processor has neither VT-x nor AMD-V");
+	bool visible = b.vmx || b.svm;
+	if (!visible && decide_absent(facts, &g, &b, c))
 		return;
-	}
 
 	struct tally t = { 0 };
 	tally_msr(facts, c, &t);
-	tally_klog(facts, c, &t, true);
-	tally_cpuinfo(facts, c, &t);
+	tally_klog(facts, c, &t, b.from_cpuid && visible);
+	if (b.from_cpuid)
+		tally_cpuinfo(facts, c, &t);
 	tally_kvm(facts, c, &t);
 
 	if (c->kvm_works) {
@@ -390,8 +432,12 @@ void virt_assess_cpu(const struct facts *facts, struct virt_cpu *c)
 		c->verdict = t.msr_says_off ? VIRT_CPU_DISABLED : VIRT_CPU_USABLE;
 	} else if (t.disabled) {
 		c->verdict = VIRT_CPU_DISABLED;
-	} else if (t.enabled) {
+	} else if (t.enabled && visible) {
 		c->verdict = VIRT_CPU_USABLE;
+	} else if (!visible) {
+		c->verdict = VIRT_CPU_UNKNOWN;
+		set_reason(c, "CPUID was not collected and /proc/cpuinfo lists neither vmx nor svm: either the processor "
+			      "lacks them or they are switched off");
 	} else if (facts_cmdline_has(facts, "clearcpuid") && !facts->cpuinfo.err &&
 		   !(c->intel ? facts->cpuinfo.vmx : facts->cpuinfo.svm)) {
 		c->verdict = VIRT_CPU_MASKED;

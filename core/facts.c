@@ -234,6 +234,14 @@ static void hv_signature(const uint32_t leaf[4], char out[13])
 	out[n] = '\0';
 }
 
+enum facts_cpu_vendor facts_vendor_from_string(const char *vendor_str)
+{
+	for (size_t i = 0; i < sizeof cpu_vendor_table / sizeof cpu_vendor_table[0]; i++)
+		if (strcmp(vendor_str, cpu_vendor_table[i].vendor_str) == 0)
+			return cpu_vendor_table[i].vendor;
+	return FACTS_VENDOR_OTHER;
+}
+
 void facts_decode_cpuid(const struct host_cpuid *raw, struct facts_cpu *out)
 {
 	memset(out, 0, sizeof *out);
@@ -241,9 +249,7 @@ void facts_decode_cpuid(const struct host_cpuid *raw, struct facts_cpu *out)
 	copy_text(out->vendor_str, sizeof out->vendor_str, raw->vendor_str,
 		  strnlen(raw->vendor_str, sizeof raw->vendor_str));
 	copy_trimmed(out->brand, sizeof out->brand, raw->brand_str, strnlen(raw->brand_str, sizeof raw->brand_str));
-	for (size_t i = 0; i < sizeof cpu_vendor_table / sizeof cpu_vendor_table[0]; i++)
-		if (strcmp(out->vendor_str, cpu_vendor_table[i].vendor_str) == 0)
-			out->vendor = cpu_vendor_table[i].vendor;
+	out->vendor = facts_vendor_from_string(out->vendor_str);
 
 	out->leaf1_ecx = raw->basic[1][HOST_ECX];
 	out->vmx = out->leaf1_ecx & (1u << 5);
@@ -275,8 +281,8 @@ static void collect_cpu(struct host *host, struct facts_cpu *cpu)
 
 /* ---- /proc/cpuinfo ---- */
 
-/* "flags\t\t: fpu vme ...": the key before ':' must be exactly "flags" ("vmx flags" is another line). */
-static bool cpuinfo_flags_value(const char *line, size_t n, const char **value, size_t *vlen)
+/* "flags\t\t: fpu vme ...": the key before ':' must be exactly `name` ("vmx flags" is another line). */
+static bool cpuinfo_field(const char *line, size_t n, const char *name, const char **value, size_t *vlen)
 {
 	const char *colon = memchr(line, ':', n);
 	if (!colon)
@@ -284,7 +290,7 @@ static bool cpuinfo_flags_value(const char *line, size_t n, const char **value, 
 	const char *key = line;
 	size_t klen = (size_t)(colon - line);
 	trim_span(&key, &klen);
-	if (!span_is(key, klen, "flags"))
+	if (!span_is(key, klen, name))
 		return false;
 	*value = colon + 1;
 	*vlen = (size_t)(line + n - *value);
@@ -312,7 +318,10 @@ void facts_parse_cpuinfo(const char *text, size_t len, struct facts_cpuinfo *out
 	const char *line, *value;
 	size_t n, vlen;
 	while (next_line(&it, &line, &n)) {
-		if (!cpuinfo_flags_value(line, n, &value, &vlen))
+		/* The vendor lets vmdoctor pick the right MSR when CPUID itself was not collected. */
+		if (!out->vendor_id[0] && cpuinfo_field(line, n, "vendor_id", &value, &vlen))
+			copy_trimmed(out->vendor_id, sizeof out->vendor_id, value, vlen);
+		if (!cpuinfo_field(line, n, "flags", &value, &vlen))
 			continue;
 		if (out->flags_line == 0)
 			out->flags_line = it.lineno;
@@ -1065,7 +1074,8 @@ int facts_collect(struct host *host, struct facts *facts)
 	collect_user(host, &facts->user);
 	collect_dmi(host, &facts->dmi);
 	collect_klog(host, &facts->klog);
-	collect_msr(host, facts->cpu.err ? FACTS_VENDOR_OTHER : facts->cpu.vendor, &facts->msr);
+	collect_msr(host, facts->cpu.err ? facts_vendor_from_string(facts->cpuinfo.vendor_id) : facts->cpu.vendor,
+		    &facts->msr);
 	collect_kvm(host, &facts->kvm);
 	collect_modprobe(host, &facts->modprobe);
 	collect_kconfig(host, &facts->kernel, &facts->kconfig);

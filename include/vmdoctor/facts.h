@@ -51,6 +51,7 @@ struct facts_cpuinfo {
 	int err;
 	char why[FACTS_WHY];
 	bool vmx, svm, hypervisor;
+	char vendor_id[16];     /* "GenuineIntel", from the first vendor_id line; empty when none */
 	unsigned flags_line;    /* 1-based line of the first "flags" line, 0 when none */
 	bool truncated;         /* the file was longer than vmdoctor reads */
 };
@@ -240,6 +241,8 @@ int facts_parse_group_file(const char *text, size_t len, const struct host_user 
 			   struct host_names *out);
 /* Controllers of /proc/cgroups ("name hierarchy num enabled") with enabled = 1. */
 int facts_parse_cgroups_v1(const char *text, size_t len, struct host_names *out);
+/* "GenuineIntel" -> FACTS_VENDOR_INTEL, ...; FACTS_VENDOR_OTHER when unknown. */
+enum facts_cpu_vendor facts_vendor_from_string(const char *vendor_str);
 void facts_decode_cpuid(const struct host_cpuid *raw, struct facts_cpu *out);
 
 #endif
