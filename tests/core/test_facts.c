@@ -1037,3 +1037,14 @@ Test(parse_cgroups, v1_lists_only_enabled_controllers)
 	cr_expect(not(host_names_contains(&names, "memory")), "memory is disabled (enabled = 0)");
 	host_names_free(&names);
 }
+
+Test(parse_cpuinfo, vendor_id_is_kept_for_when_cpuid_is_missing)
+{
+	const char text[] = "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu svm\n"
+			    "processor\t: 1\nvendor_id\t: GenuineIntel\nflags\t\t: fpu\n";
+	struct facts_cpuinfo ci;
+	facts_parse_cpuinfo(text, sizeof text - 1, &ci);
+	cr_assert(eq(str, ci.vendor_id, "AuthenticAMD"), "the first CPU's vendor");
+	cr_assert(eq(int, (int)facts_vendor_from_string(ci.vendor_id), (int)FACTS_VENDOR_AMD));
+	cr_assert(eq(int, (int)facts_vendor_from_string("CyrixInstead"), (int)FACTS_VENDOR_OTHER));
+}
