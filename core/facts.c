@@ -1043,6 +1043,11 @@ static void collect_cgroups(struct host *host, struct facts_cgroups *cg)
 static const char *const qemu_paths[] = { "/usr/bin/qemu-system-x86_64", "/usr/libexec/qemu-kvm",
 					  "/usr/bin/qemu-kvm" };
 static const char *const libvirt_paths[] = { "/usr/sbin/libvirtd", "/usr/sbin/virtqemud" };
+static const char *const kvm_frontend_paths[] = { "/usr/bin/virt-manager", "/usr/bin/gnome-boxes", "/usr/bin/virsh" };
+static const char *const vmware_paths[] = { "/etc/vmware/config", "/usr/bin/vmware", "/usr/bin/vmplayer" };
+static const char *const virtualbox_paths[] = { "/usr/lib/virtualbox/VBoxSVC", "/usr/bin/VBoxManage",
+						"/opt/VirtualBox/VBoxSVC" };
+#define FIRST_EXISTING(host, paths) first_existing((host), (paths), sizeof(paths) / sizeof((paths)[0]))
 
 static const char *first_existing(struct host *host, const char *const *paths, size_t count)
 {
@@ -1054,8 +1059,11 @@ static const char *first_existing(struct host *host, const char *const *paths, s
 
 static void collect_programs(struct host *host, struct facts_programs *p)
 {
-	p->qemu = first_existing(host, qemu_paths, sizeof qemu_paths / sizeof qemu_paths[0]);
-	p->libvirt = first_existing(host, libvirt_paths, sizeof libvirt_paths / sizeof libvirt_paths[0]);
+	p->qemu = FIRST_EXISTING(host, qemu_paths);
+	p->libvirt = FIRST_EXISTING(host, libvirt_paths);
+	p->kvm_frontend = FIRST_EXISTING(host, kvm_frontend_paths);
+	p->vmware = FIRST_EXISTING(host, vmware_paths);
+	p->virtualbox = FIRST_EXISTING(host, virtualbox_paths);
 }
 
 /* ---- the whole ---- */

@@ -787,6 +787,7 @@ static const struct host_ops live_ops = {
 	.user = live_user,
 	.kvm_probe = live_kvm_probe,
 	.run = live_run,
+	.libvirt_json = host_libvirt_live_json,
 	.close = live_close,
 };
 

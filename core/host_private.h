@@ -34,6 +34,8 @@ struct host_ops {
 	int (*kvm_probe)(struct host *host, struct host_kvm_probe *out);
 	int (*run)(struct host *host, const char *name, const char *const argv[], int timeout_ms,
 		   struct host_cmd_result *out);
+	/* libvirt/state.json text (core/host_libvirt.c); -ENODATA when a snapshot lacks it */
+	int (*libvirt_json)(struct host *host, const char *uri, int timeout_ms, struct host_buf *out);
 	void (*close)(struct host *host);       /* frees `backend`, not the host */
 };
 
@@ -80,6 +82,12 @@ int host_cmd_header_parse(const char *line, size_t len, int *exit_code, bool *ti
 
 /* Test hook: make the snapshot back end walk paths itself as when openat2() is missing. */
 extern bool host_snapshot_force_walk;
+
+/* The live libvirt conversation, in a child with a deadline (core/host_libvirt.c). */
+int host_libvirt_live_json(struct host *host, const char *uri, int timeout_ms, struct host_buf *out);
+#define HOST_LIBVIRT_JSON_MAX ((size_t)16 << 20)        /* libvirt/state.json is cut at 16 MiB */
+/* The DAC walk the live side does for each disk, as `user`:`group` (exposed for tests). */
+void host_libvirt_dac_walk(const char *user, const char *group, bool dynamic_ownership, struct host_libvirt_disk *disk);
 
 /* The two back ends. */
 int host_live_open(struct host **out);

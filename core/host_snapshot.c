@@ -975,6 +975,27 @@ static int snap_run(struct host *host, const char *name, const char *const argv[
 	return err;
 }
 
+/* libvirt/state.json: what the live run asked libvirt (core/host_libvirt.c parses it). */
+static int snap_libvirt_json(struct host *host, const char *uri, int timeout_ms, struct host_buf *out)
+{
+	struct snap *s = host->backend;
+	const char *file = "libvirt/state.json";
+	int err;
+
+	(void)uri;
+	(void)timeout_ms;
+	err = snap_read(s, SNAP_MEMBER, file, HOST_LIBVIRT_JSON_MAX, out);
+	if (err == -ENOENT)
+		return host_fail(host, -ENODATA, "%s: libvirt was not asked for this snapshot", file);
+	if (err < 0)
+		return host_fail(host, err, "%s: %s", file, snap_open_why(err));
+	if (out->truncated) {
+		host_buf_free(out);
+		return host_fail(host, -EINVAL, "%s: larger than %zu bytes", file, HOST_LIBVIRT_JSON_MAX);
+	}
+	return 0;
+}
+
 /* ---- opening and closing ---- */
 
 static void snap_free(struct snap *s)
@@ -1013,6 +1034,7 @@ static const struct host_ops snap_ops = {
 	.user = snap_user,
 	.kvm_probe = snap_kvm_probe,
 	.run = snap_run,
+	.libvirt_json = snap_libvirt_json,
 	.close = snap_close,
 };
 

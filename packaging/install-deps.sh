@@ -6,7 +6,8 @@ set -eu
 
 build_pkgs="cmake make gcc pkg-config git libncurses-dev libcpuid-dev libvirt-dev libarchive-dev
 libjansson-dev libyaml-dev"
-test_pkgs="libcriterion-dev tmux python3"
+# libvirt-daemon & co. serve tests/libvirt/real-daemon.sh (a real libvirtd; it skips without them).
+test_pkgs="libcriterion-dev tmux python3 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients iptables"
 
 pkgs=$build_pkgs
 [ "${1:-build}" = test ] && pkgs="$build_pkgs $test_pkgs"

@@ -191,6 +191,9 @@ struct facts_cgroups {
 struct facts_programs {
 	const char *qemu;       /* static: the QEMU system emulator found, or NULL */
 	const char *libvirt;    /* static: libvirtd or virtqemud found, or NULL */
+	const char *kvm_frontend;/* static: virt-manager, GNOME Boxes or virsh found, or NULL */
+	const char *vmware;     /* static: VMware Workstation/Player found (config or binary), or NULL */
+	const char *virtualbox; /* static: VirtualBox found, or NULL */
 };
 
 struct facts {

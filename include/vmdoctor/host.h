@@ -143,4 +143,108 @@ void host_cmd_result_free(struct host_cmd_result *res);
 const char *host_errno_name(int err);   /* err positive or negative; "EUNKNOWN" when not an errno, never NULL */
 int host_errno_from_name(const char *name);  /* positive errno, 0 when unknown */
 
+/*
+ * libvirt, as the checks see it (core/host_libvirt.c; libvirt/state.json in a snapshot).
+ *
+ * host_libvirt() asks the libvirt daemon at `uri` everything the libvirt checks need in one
+ * conversation: the connection result, capabilities, networks, storage pools and domains.
+ * Live, the conversation runs in a forked child that sends its answer back as the JSON text of
+ * libvirt/state.json; the parent kills the child after `timeout_ms` (<= 0: 5000), so a daemon
+ * that accepts but never answers gives HOST_LIBVIRT_TIMEOUT, never a hang.
+ * Returns 0 whenever `out` holds a connection result (also "daemon down"); -ENODATA when a
+ * snapshot has no libvirt/state.json; -EINVAL when it is malformed. Free with host_libvirt_free().
+ */
+enum host_libvirt_conn {
+	HOST_LIBVIRT_OK,                        /* connected */
+	HOST_LIBVIRT_NO_SOCKET,                 /* the socket file does not exist: no daemon */
+	HOST_LIBVIRT_REFUSED,                   /* the socket exists, nobody listens */
+	HOST_LIBVIRT_DENIED,                    /* socket permission or polkit refused the connection */
+	HOST_LIBVIRT_TIMEOUT,                   /* the daemon did not answer within the deadline */
+	HOST_LIBVIRT_ERROR,                     /* anything else: see `message` */
+};
+const char *host_libvirt_conn_name(enum host_libvirt_conn conn);    /* "ok", "no-socket", ... */
+
+/* DAC verdict for one disk path, computed as the qemu user (qemu.conf `user`/`group`). */
+enum host_libvirt_dac {
+	HOST_LIBVIRT_DAC_UNCHECKED,             /* not checked (no path, network disk, not root) */
+	HOST_LIBVIRT_DAC_OK,
+	HOST_LIBVIRT_DAC_DENIED,                /* `blocker` denies the qemu user */
+	HOST_LIBVIRT_DAC_MISSING,               /* the path does not exist */
+};
+const char *host_libvirt_dac_name(enum host_libvirt_dac dac);
+
+struct host_libvirt_disk {
+	char path[512];                         /* <source file=> or dev=; "" for network disks */
+	char device[16];                        /* "disk", "cdrom", "floppy", "lun" */
+	bool readonly;
+	enum host_libvirt_dac dac;
+	char blocker[512];                      /* the path component that denies access */
+	char blocker_stat[96];                  /* "drwx------ 1000:1000" of that component */
+};
+
+struct host_libvirt_iface {
+	char type[16];                          /* "network", "bridge", "user", "direct", ... */
+	char source[64];                        /* network name or bridge name */
+};
+
+struct host_libvirt_domain {
+	char name[128];
+	int state;                              /* virDomainState: 1 running, 5 shut off, ... */
+	char type[16];                          /* <domain type=>: "kvm", "qemu" */
+	bool efi;                               /* <os firmware='efi'> or a pflash <loader> */
+	char loader[256];                       /* <loader> path, may be empty */
+	bool hugepages;                         /* <memoryBacking><hugepages> */
+	unsigned long hugepage_kib;             /* <page size=> in KiB, 0 = default size */
+	unsigned long memory_kib;               /* <memory> in KiB */
+	char cpu_mode[32];                      /* <cpu mode=>, may be empty */
+	struct host_libvirt_disk *disks;
+	size_t n_disks;
+	struct host_libvirt_iface *ifaces;
+	size_t n_ifaces;
+	struct host_names hostdevs;             /* PCI addresses "0000:01:00.0" of <hostdev type='pci'> */
+};
+
+struct host_libvirt_net {
+	char name[64];
+	bool active, autostart, persistent;
+	bool has_ip;                            /* <ip> or <forward>: needs dnsmasq and firewall rules */
+	char bridge[32];
+};
+
+struct host_libvirt_pool {
+	char name[64];
+	bool active, autostart;
+	char target[512];
+};
+
+struct host_libvirt_state {
+	char uri[256];                          /* as asked */
+	enum host_libvirt_conn conn;
+	char message[512];                      /* libvirt's error message when conn != OK */
+	int error_code, error_domain;           /* virErrorNumber / virErrorDomain, 0 when none */
+	bool read_only;                         /* the read-write open was refused, read-only worked */
+	unsigned long lib_version;              /* 9000000 = 9.0.0; 0 unknown */
+	char driver[32];                        /* virConnectGetType: "QEMU", "TEST" */
+	bool caps_known;                        /* capabilities could be read */
+	bool kvm_offered;                       /* <guest><arch name='x86_64'><domain type='kvm'> */
+	char emulator[256];                     /* x86_64 emulator path */
+	char qemu_user[64], qemu_group[64];     /* from qemu.conf, the identity DAC was checked for */
+	bool dynamic_ownership;                 /* qemu.conf dynamic_ownership (default 1) */
+	struct host_libvirt_net *nets;          /* sorted by name */
+	size_t n_nets;
+	struct host_libvirt_pool *pools;        /* sorted by name */
+	size_t n_pools;
+	struct host_libvirt_domain *domains;    /* sorted by name */
+	size_t n_domains;
+};
+
+int host_libvirt(struct host *host, const char *uri, int timeout_ms, struct host_libvirt_state *out);
+/* The same answer as JSON text, exactly what a snapshot stores in libvirt/state.json. */
+int host_libvirt_json(struct host *host, const char *uri, int timeout_ms, struct host_buf *out);
+/* Parse libvirt/state.json text; -EINVAL with a reason in `why` when malformed. */
+int host_libvirt_parse(const char *text, size_t len, struct host_libvirt_state *out, char *why, size_t why_len);
+void host_libvirt_free(struct host_libvirt_state *state);
+const struct host_libvirt_net *host_libvirt_find_net(const struct host_libvirt_state *s, const char *name);
+const struct host_libvirt_pool *host_libvirt_find_pool(const struct host_libvirt_state *s, const char *name);
+
 #endif
