@@ -15,10 +15,14 @@
 #include "vmdoctor/codes.h"
 #include "vmdoctor/facts.h"
 #include "vmdoctor/host.h"
+#include "vmdoctor/playbook.h"
 #include "vmdoctor/report.h"
 
 #ifndef VMDOCTOR_VERSION
 #define VMDOCTOR_VERSION "0.0.0"
+#endif
+#ifndef VMDOCTOR_PLAYBOOK_DIR
+#define VMDOCTOR_PLAYBOOK_DIR "/usr/share/vmdoctor/playbooks"
 #endif
 
 /* Exit codes of DESIGN.md: 0 ok, 1 warnings, 2 failures, 3 could not run (also bad usage). */
@@ -26,12 +30,20 @@ enum { EXIT_OK = 0, EXIT_COULD_NOT_RUN = 3 };
 
 enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MD };
 
+#define MAX_ANSWERS 32
+#define MAX_PLAYBOOK_DIRS 8
+
 struct options {
 	const char *snapshot;
 	enum format format;
 	bool format_given;
 	bool no_color;
-	const char *args[4];    /* positional arguments after the command */
+	const char *playbook;                   /* check --playbook ID */
+	const char *answers[MAX_ANSWERS];       /* --answer STEP=VALUE */
+	int n_answers;
+	const char *playbook_dirs[MAX_PLAYBOOK_DIRS];   /* --playbooks DIR, after the shipped ones */
+	int n_playbook_dirs;
+	const char *args[64];   /* positional arguments after the command */
 	int n_args;
 };
 
@@ -41,18 +53,24 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  check                   run every check and report (the default)\n"
+	"  check --playbook ID     walk a playbook (a symptom's decision tree) instead\n"
 	"  explain CODE            explain a finding code, e.g. CPU-VT-DISABLED\n"
-	"  list checks|codes       list the checks or the finding codes\n"
+	"  list checks|codes|playbooks   list the checks, finding codes or playbooks\n"
+	"  lint FILE...            validate playbook files\n"
 	"\n"
 	"Options:\n"
 	"  --format text|json      output format (list codes also takes md)\n"
 	"  --snapshot DIR          diagnose a snapshot directory instead of this host\n"
+	"  --libvirt-uri URI       the libvirt connection to check (default qemu:///system)\n"
+	"  --answer STEP=VALUE     answer a playbook question (repeatable)\n"
+	"  --playbooks DIR         also load the playbooks of DIR (repeatable)\n"
 	"  --no-color              no colours (also when NO_COLOR is set)\n"
 	"  --version               print the version\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status of check: 0 nothing wrong, 1 warnings or something could not be\n"
-	"determined, 2 failures, 3 vmdoctor could not run (including bad usage).\n";
+	"determined, 2 failures, 3 vmdoctor could not run (including bad usage).\n"
+	"lint exits 0 when every file is valid, 1 when not.\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -93,35 +111,84 @@ static int open_host(const struct options *o, struct host **host)
 	return rc;
 }
 
+/* The shipped playbooks, then those of --playbooks; every load error goes to stderr as one line. */
+static void load_playbooks(const struct options *o, struct playbook_set *set)
+{
+	memset(set, 0, sizeof *set);
+	playbook_set_load(set, VMDOCTOR_PLAYBOOK_DIR);
+	for (int i = 0; i < o->n_playbook_dirs; i++)
+		playbook_set_load(set, o->playbook_dirs[i]);
+	for (size_t i = 0; i < set->n_errors; i++)
+		fprintf(stderr, "vmdoctor: %s\n", set->errors[i]);
+}
+
+static int write_report(const struct options *o, const struct facts *facts, const struct check_report *report,
+			const struct playbook_run *run)
+{
+	int rc;
+	if (o->format == FORMAT_JSON) {
+		rc = report_write_json(stdout, facts, report, run);
+	} else {
+		struct report_options ro = { .color = want_color(o), .width = text_width() };
+		rc = report_write_text(stdout, facts, report, run, &ro);
+	}
+	if (rc < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "vmdoctor: check: could not write the report to standard output: %s\n",
+			strerror(errno ? errno : EIO));
+		return EXIT_COULD_NOT_RUN;
+	}
+	return check_report_exit_code(report);
+}
+
+/* check --playbook ID: walk it without a person, answers from --answer, detection, or the first answer. */
+static int check_playbook(const struct options *o, const struct facts *facts)
+{
+	struct playbook_set set;
+	load_playbooks(o, &set);
+	const struct playbook *pb = playbook_find(&set, o->playbook);
+	if (!pb) {
+		fprintf(stderr, "vmdoctor: check: no playbook '%s' (vmdoctor list playbooks)\n", o->playbook);
+		playbook_set_free(&set);
+		return EXIT_COULD_NOT_RUN;
+	}
+	struct playbook_run run;
+	playbook_run_start(&run, pb, facts);
+	int exit_code;
+	if (playbook_run_auto(&run, o->answers, (size_t)o->n_answers) < 0) {
+		fprintf(stderr, "vmdoctor: check: %s\n", run.error);
+		exit_code = EXIT_COULD_NOT_RUN;
+	} else {
+		exit_code = write_report(o, facts, &run.report, &run);
+	}
+	playbook_run_free(&run);
+	playbook_set_free(&set);
+	return exit_code;
+}
+
 static int cmd_check(const struct options *o)
 {
 	if (o->n_args)
 		return usage_error("check: unexpected argument '%s'", o->args[0]);
 	if (o->format == FORMAT_MD)
 		return usage_error("check: --format %s is only for list codes", "md");
+	if (o->n_answers && !o->playbook)
+		return usage_error("check: --answer needs --playbook");
 	struct host *host;
 	if (open_host(o, &host) < 0)
 		return EXIT_COULD_NOT_RUN;
 	struct facts facts;
 	facts_collect(host, &facts);
-	struct check_report report;
-	check_run_all(&facts, &report);
-	int rc;
-	if (o->format == FORMAT_JSON) {
-		rc = report_write_json(stdout, &facts, &report);
+	int exit_code;
+	if (o->playbook) {
+		exit_code = check_playbook(o, &facts);
 	} else {
-		struct report_options ro = { .color = want_color(o), .width = text_width() };
-		rc = report_write_text(stdout, &facts, &report, &ro);
+		struct check_report report;
+		check_run_all(&facts, &report);
+		exit_code = write_report(o, &facts, &report, NULL);
+		check_report_free(&report);
 	}
-	int exit_code = check_report_exit_code(&report);
-	check_report_free(&report);
 	facts_free(&facts);
 	host_close(host);
-	if (rc < 0 || fflush(stdout) != 0) {
-		fprintf(stderr, "vmdoctor: check: could not write the report to standard output: %s\n",
-			strerror(errno ? errno : EIO));
-		return EXIT_COULD_NOT_RUN;
-	}
 	return exit_code;
 }
 
@@ -240,10 +307,59 @@ static int list_codes(const struct options *o)
 	return list ? print_json(list) : EXIT_OK;
 }
 
+static int by_order(const void *a, const void *b)
+{
+	const struct playbook *x = *(const struct playbook *const *)a, *y = *(const struct playbook *const *)b;
+	return x->order != y->order ? (x->order > y->order) - (x->order < y->order) : strcmp(x->id, y->id);
+}
+
+static int list_playbooks(const struct options *o)
+{
+	struct playbook_set set;
+	load_playbooks(o, &set);
+	/* Most common symptom first, as the wizard lists them. */
+	qsort(set.items, set.count, sizeof *set.items, by_order);
+	int rc = EXIT_OK;
+	if (o->format == FORMAT_JSON) {
+		json_t *list = json_array();
+		for (size_t i = 0; i < set.count; i++)
+			json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "id", set.items[i]->id, "title",
+							      set.items[i]->title, "summary", set.items[i]->summary,
+							      "file", set.items[i]->file));
+		rc = print_json(list);
+	} else {
+		for (size_t i = 0; i < set.count; i++)
+			printf("%-18s %s\n", set.items[i]->id, set.items[i]->title);
+	}
+	playbook_set_free(&set);
+	return rc;
+}
+
+static int cmd_lint(const struct options *o)
+{
+	if (o->n_args == 0)
+		return usage_error("lint: which playbook files?");
+	int invalid = 0;
+	for (int i = 0; i < o->n_args; i++) {
+		struct playbook_set set = { 0 };
+		playbook_set_load(&set, o->args[i]);
+		for (size_t e = 0; e < set.n_errors; e++)
+			printf("%s\n", set.errors[e]);
+		if (set.n_errors)
+			invalid++;
+		else
+			for (size_t p = 0; p < set.count; p++)
+				printf("%s: ok (%s, %zu steps)\n", set.items[p]->file, set.items[p]->id,
+				       set.items[p]->n_steps);
+		playbook_set_free(&set);
+	}
+	return invalid ? 1 : EXIT_OK;
+}
+
 static int cmd_list(const struct options *o)
 {
 	if (o->n_args != 1)
-		return usage_error("list: what? checks or codes");
+		return usage_error("list: what? checks, codes or playbooks");
 	if (strcmp(o->args[0], "checks") == 0) {
 		if (o->format == FORMAT_MD)
 			return usage_error("list checks: --format %s is only for list codes", "md");
@@ -251,7 +367,9 @@ static int cmd_list(const struct options *o)
 	}
 	if (strcmp(o->args[0], "codes") == 0)
 		return list_codes(o);
-	return usage_error("list: unknown list '%s' (checks or codes)", o->args[0]);
+	if (strcmp(o->args[0], "playbooks") == 0)
+		return list_playbooks(o);
+	return usage_error("list: unknown list '%s' (checks, codes or playbooks)", o->args[0]);
 }
 
 static int parse_format(const char *value, struct options *o)
@@ -277,6 +395,7 @@ static const struct {
 	{ "check", cmd_check },
 	{ "explain", cmd_explain },
 	{ "list", cmd_list },
+	{ "lint", cmd_lint },
 };
 
 int main(int argc, char **argv)
@@ -297,11 +416,28 @@ int main(int argc, char **argv)
 			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v || parse_format(v, &o) < 0)
 				return usage_error("--format takes text, json or md, not '%s'", v ? v : "");
+		} else if (strcmp(a, "--libvirt-uri") == 0 || strncmp(a, "--libvirt-uri=", 14) == 0) {
+			const char *v = a[13] == '=' ? a + 14 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!v || !v[0])
+				return usage_error("--libvirt-uri needs a URI, e.g. qemu:///session");
+			facts_set_libvirt_uri(v);
 		} else if (strcmp(a, "--snapshot") == 0 || strncmp(a, "--snapshot=", 11) == 0) {
 			const char *v = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v || !v[0])
 				return usage_error("--snapshot needs a directory");
 			o.snapshot = v;
+		} else if (strcmp(a, "--playbook") == 0 || strcmp(a, "--answer") == 0 || strcmp(a, "--playbooks") == 0) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+			if (!v || !v[0])
+				return usage_error("%s needs a value", a);
+			if (strcmp(a, "--playbook") == 0)
+				o.playbook = v;
+			else if (strcmp(a, "--answer") == 0 && o.n_answers < MAX_ANSWERS)
+				o.answers[o.n_answers++] = v;
+			else if (strcmp(a, "--playbooks") == 0 && o.n_playbook_dirs < MAX_PLAYBOOK_DIRS)
+				o.playbook_dirs[o.n_playbook_dirs++] = v;
+			else
+				return usage_error("too many %s options", a);
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error("unknown option '%s'", a);
 		} else if (!run) {

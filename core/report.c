@@ -85,7 +85,26 @@ static json_t *result_json(const struct check_result *r)
 	return obj;
 }
 
-int report_write_json(FILE *out, const struct facts *facts, const struct check_report *report)
+static json_t *answers_json(const struct playbook_run *run)
+{
+	json_t *answers = json_object();
+	for (size_t i = 0; run && i < run->n_answers; i++)
+		json_object_set_new(answers, run->answers[i].step,
+				    json_pack("{s:s, s:s}", "value", run->answers[i].value, "source",
+					      playbook_answer_source_name(run->answers[i].source)));
+	return answers;
+}
+
+static json_t *path_json(const struct playbook_run *run)
+{
+	json_t *path = json_array();
+	for (size_t i = 0; run && i < run->n_path; i++)
+		json_array_append_new(path, json_string(run->path[i]));
+	return path;
+}
+
+int report_write_json(FILE *out, const struct facts *facts, const struct check_report *report,
+		      const struct playbook_run *run)
 {
 	json_t *results = json_array();
 	for (size_t i = 0; i < report->count; i++)
@@ -93,10 +112,12 @@ int report_write_json(FILE *out, const struct facts *facts, const struct check_r
 	json_t *counts = json_object();
 	for (int s = 0; s < CHECK_STATUS_COUNT; s++)
 		json_object_set_new(counts, check_status_name(s), json_integer((json_int_t)report->counts[s]));
-	json_t *root = json_pack("{s:s, s:i, s:{s:s, s:s}, s:o, s:n, s:{}, s:[], s:o, s:o, s:i}", "format",
+	json_t *root = json_pack("{s:s, s:i, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "format",
 				 "vmdoctor-report", "version", 1, "tool", "name", "vmdoctor", "version",
-				 VMDOCTOR_VERSION, "host", host_json(facts), "playbook", "answers", "path", "results",
-				 results, "counts", counts, "exit_code", check_report_exit_code(report));
+				 VMDOCTOR_VERSION, "host", host_json(facts), "playbook",
+				 run ? json_string(run->pb->id) : json_null(), "answers", answers_json(run), "path",
+				 path_json(run), "results", results, "counts", counts, "exit_code",
+				 check_report_exit_code(report));
 	if (!root)
 		return -ENOMEM;
 	int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -206,8 +227,24 @@ static void text_result(FILE *out, const struct check_result *r, const struct re
 	}
 }
 
+/* "Playbook: My VM won't start; answers: which-program = vmware (detected)". */
+static void text_playbook(FILE *out, const struct playbook_run *run, unsigned width)
+{
+	char *line = xasprintf("%s (%s)%s", run->pb->title, run->pb->id, run->n_answers ? "; answers:" : "");
+	for (size_t i = 0; i < run->n_answers; i++) {
+		char *more = xasprintf("%s %s = %s (%s)%s", line, run->answers[i].step, run->answers[i].value,
+				       playbook_answer_source_name(run->answers[i].source),
+				       i + 1 < run->n_answers ? "," : "");
+		free(line);
+		line = more;
+	}
+	fputs("playbook: ", out);
+	wrap(out, line, 10, 10, width);
+	free(line);
+}
+
 int report_write_text(FILE *out, const struct facts *facts, const struct check_report *report,
-		      const struct report_options *opts)
+		      const struct playbook_run *run, const struct report_options *opts)
 {
 	unsigned width = opts->width ? opts->width : 80;
 	if (width < 40)
@@ -218,6 +255,8 @@ int report_write_text(FILE *out, const struct facts *facts, const struct check_r
 	free(host);
 	if (facts->from_snapshot)
 		fputs("(a snapshot of another machine, not this one)\n", out);
+	if (run)
+		text_playbook(out, run, width);
 	fputc('\n', out);
 	for (size_t o = 0; o < CHECK_STATUS_COUNT; o++)
 		for (size_t i = 0; i < report->count; i++)

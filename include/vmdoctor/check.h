@@ -83,6 +83,9 @@ struct check_report {
 	size_t counts[CHECK_STATUS_COUNT];
 };
 
+/* Run one check into `result` (zeroed by the caller); release it with check_result_free(). */
+void check_run_one(const struct facts *facts, const struct check_def *def, struct check_result *result);
+void check_result_free(struct check_result *result);
 /* Run every check in table order. */
 void check_run_all(const struct facts *facts, struct check_report *report);
 void check_report_free(struct check_report *report);

@@ -103,14 +103,21 @@ static json_t *parse(const struct output *o)
 }
 
 /* The common shape of every report: what scripts and the bundle rely on (docs/report-format.md). */
+static void assert_report_shape_n(json_t *root, int exit_code, size_t n_results);
+
 static void assert_report_shape(json_t *root, int exit_code)
+{
+	assert_report_shape_n(root, exit_code, check_table_count);
+}
+
+static void assert_report_shape_n(json_t *root, int exit_code, size_t n_results)
 {
 	cr_assert(eq(str, (char *)json_string_value(json_object_get(root, "format")), "vmdoctor-report"));
 	cr_assert(eq(int, (int)json_integer_value(json_object_get(root, "version")), 1));
 	bool host_is_object = json_is_object(json_object_get(root, "host"));
 	cr_assert(host_is_object);
 	json_t *results = json_object_get(root, "results");
-	cr_assert(eq(sz, json_array_size(results), check_table_count));
+	cr_assert(eq(sz, json_array_size(results), n_results));
 	size_t i;
 	json_t *r;
 	json_array_foreach(results, i, r) {
@@ -260,5 +267,48 @@ Test(live, check_on_this_host_is_well_formed, .timeout = 60)
 	bool has_kernel = json_is_string(json_object_get(host, "kernel"));
 	cr_expect(has_kernel, "the live host has a kernel release");
 	cr_expect(eq(str, (char *)json_string_value(json_object_get(host, "source")), "live"));
+	json_decref(root);
+}
+
+Test(cli, playbook_walk_is_reported_with_answers_and_path)
+{
+	const char *args[] = { "check", "--playbook", "vm-wont-start", "--format", "json", "--snapshot",
+			       SNAPSHOTS "/cpu-vt-disabled-msr", NULL };
+	struct output *o = run(args, NULL, false);
+	cr_assert(eq(int, exit_of(o), 2), "%s", o->err);
+	json_t *root = parse(o);
+	assert_report_shape_n(root, 2, 2);
+	cr_expect(eq(str, (char *)json_string_value(json_object_get(root, "playbook")), "vm-wont-start"));
+	json_t *answer = json_object_get(json_object_get(root, "answers"), "which-program");
+	cr_expect(eq(str, (char *)json_string_value(json_object_get(answer, "source")), "detected"));
+	json_t *path = json_object_get(root, "path");
+	cr_expect(eq(str, (char *)json_string_value(json_array_get(path, 0)), "which-program"));
+	cr_expect(eq(str, (char *)json_string_value(json_array_get(path, json_array_size(path) - 1)), "findings"));
+	json_decref(root);
+
+	const char *bad[] = { "check", "--playbook", "vm-wont-start", "--answer", "which-program=amiga",
+			      "--snapshot", SNAPSHOTS "/healthy-intel", NULL };
+	o = run(bad, NULL, false);
+	cr_expect(eq(int, exit_of(o), 3));
+	cr_expect(strstr(o->err, "amiga") != NULL, "%s", o->err);
+}
+
+Test(cli, lint_names_file_line_and_column)
+{
+	const char *bad[] = { "lint", FIXTURES "/playbooks/bad-yaml-syntax.yaml", NULL };
+	struct output *o = run(bad, NULL, false);
+	cr_expect(eq(int, exit_of(o), 1));
+	cr_expect(strstr(o->out, "bad-yaml-syntax.yaml:7:") != NULL, "%s", o->out);
+	const char *good[] = { "lint", FIXTURES "/playbooks/good-minimal.yaml", NULL };
+	o = run(good, NULL, false);
+	cr_expect(eq(int, exit_of(o), 0), "%s", o->out);
+
+	const char *list[] = { "list", "playbooks", "--format", "json", NULL };
+	o = run(list, NULL, false);
+	cr_assert(eq(int, exit_of(o), 0), "%s", o->err);
+	json_t *root = parse(o);
+	cr_expect(ge(sz, json_array_size(root), 7), "the shipped playbooks");
+	cr_expect(eq(str, (char *)json_string_value(json_object_get(json_array_get(root, 0), "id")), "vm-wont-start"),
+		  "most common symptom first");
 	json_decref(root);
 }
