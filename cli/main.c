@@ -296,8 +296,18 @@ static int list_codes(const struct options *o)
 		case FORMAT_MD:
 			if (i == 0 || strcmp(code_table[i - 1].group, c->group) != 0)
 				printf("%s## %s\n\n", i ? "\n" : "# vmdoctor finding codes\n\n", c->group);
-			printf("### %s\n\n%s.\n\n%s\n\nReported by: %s.\n\n", c->code, c->title, c->explanation,
-			       checks[0] ? checks : "no check yet");
+			printf("### %s\n\n%s.\n\n%s\n\nWhat to do:\n\n", c->code, c->title, c->explanation);
+			for (const char *line = c->fix; *line;) {
+				size_t len = strcspn(line, "\n");
+				printf("- %.*s\n", (int)len, line);
+				line += len + (line[len] == '\n');
+			}
+			printf("\nNeeds: ");
+			print_needs(stdout, c->needs);
+			printf("\nReported by: %s.\n", checks[0] ? checks : "no check yet");
+			for (size_t d = 0; d < CODE_MAX_DOCS && c->docs[d]; d++)
+				printf("%s<%s>\n", d ? "" : "\nMore: ", c->docs[d]);
+			putchar('\n');
 			break;
 		case FORMAT_TEXT:
 			printf("%-26s %s\n", c->code, c->title);

@@ -312,3 +312,24 @@ Test(cli, lint_names_file_line_and_column)
 		  "most common symptom first");
 	json_decref(root);
 }
+
+/* Every code can be explained, and docs/codes.md is exactly what `list codes --format md` prints. */
+Test(cli, every_code_is_explained_and_the_codes_page_is_generated)
+{
+	for (size_t i = 0; i < code_table_count; i++) {
+		const char *args[] = { "explain", code_table[i].code, NULL };
+		struct output *o = run(args, NULL, false);
+		cr_expect(eq(int, exit_of(o), 0), "explain %s: %s", code_table[i].code, o->err);
+		cr_expect(strstr(o->out, "What to do:") != NULL, "explain %s", code_table[i].code);
+	}
+	const char *args[] = { "list", "codes", "--format", "md", NULL };
+	struct output *o = run(args, NULL, false);
+	cr_assert(eq(int, exit_of(o), 0));
+	FILE *f = fopen(SOURCE_DIR "/docs/codes.md", "r");
+	cr_assert(f != NULL, "docs/codes.md is missing: vmdoctor list codes --format md > docs/codes.md");
+	static char doc[1 << 20];
+	size_t n = fread(doc, 1, sizeof doc - 1, f);
+	doc[n] = '\0';
+	fclose(f);
+	cr_expect(eq(str, doc, o->out), "docs/codes.md is stale: vmdoctor list codes --format md > docs/codes.md");
+}

@@ -268,3 +268,39 @@ ParameterizedTest(struct scenario *s, playbook, vm_wont_start_agrees_with_full_s
 	facts_free(&facts);
 	playbook_set_free(&set);
 }
+
+struct root_cause {
+	char scenario[48];
+	char program[16];       /* the answer detection must give */
+	char code[32];          /* the root cause the walk must report as a failure */
+};
+
+ParameterizedTestParameters(playbook, vm_wont_start_finds_the_root_cause)
+{
+	static struct root_cause cases[] = {
+		{ "vmware-version-mismatch", "vmware", "VMW-VERSION-MISMATCH" },
+		{ "vbox-kvm-conflict-612", "virtualbox", "VBOX-KVM-CONFLICT" },
+		{ "cpu-vt-disabled-msr", "kvm", "CPU-VT-DISABLED" },
+		{ "cpu-svm-disabled-msr", "kvm", "CPU-SVM-DISABLED" },
+		{ "vbox-hwvirt-unavailable", "virtualbox", "CPU-VT-DISABLED" },
+		{ "kvm-devnode-perm-relogin", "kvm", "KVM-DEVNODE-PERM" },
+	};
+	return cr_make_param_array(struct root_cause, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(struct root_cause *c, playbook, vm_wont_start_finds_the_root_cause)
+{
+	struct playbook_set set;
+	struct facts facts;
+	struct playbook_run run;
+	walk("vm-wont-start", c->scenario, NULL, 0, &set, &facts, &run);
+	cr_assert(eq(sz, run.n_answers, 1));
+	cr_expect(eq(str, (char *)run.answers[0].value, c->program), "%s: program", c->scenario);
+	cr_expect(eq(int, (int)run.answers[0].source, (int)PLAYBOOK_FROM_DETECT));
+	bool found = false;
+	for (size_t i = 0; i < run.report.count && !found; i++)
+		found = run.report.results[i].status == CHECK_FAIL && run.report.results[i].code &&
+			strcmp(run.report.results[i].code, c->code) == 0;
+	cr_expect(found, "%s: %s not found on the path", c->scenario, c->code);
+	done(&set, &facts, &run);
+}
