@@ -2,6 +2,7 @@
 /* The host layer's libvirt part: one libvirt conversation in a child with a deadline, and libvirt/state.json. */
 #include "vmdoctor/host.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -25,6 +26,64 @@
 
 #include "host_private.h"
 #include "vmdoctor/xalloc.h"
+
+/*
+ * libvirt is loaded with dlopen() inside the child only: linked into vmdoctor it would map some sixty
+ * shared libraries into every run, for the one question most runs ask in a forked child anyway.
+ */
+#define LV_API(X) \
+	X(virConnectPtr, virConnectOpen, (const char *name)) \
+	X(virConnectPtr, virConnectOpenReadOnly, (const char *name)) \
+	X(int, virConnectClose, (virConnectPtr conn)) \
+	X(const char *, virConnectGetType, (virConnectPtr conn)) \
+	X(int, virConnectGetLibVersion, (virConnectPtr conn, unsigned long *libVer)) \
+	X(char *, virConnectGetCapabilities, (virConnectPtr conn)) \
+	X(int, virConnectListAllNetworks, (virConnectPtr conn, virNetworkPtr **nets, unsigned int flags)) \
+	X(int, virConnectListAllStoragePools, (virConnectPtr conn, virStoragePoolPtr **pools, unsigned int flags)) \
+	X(int, virConnectListAllDomains, (virConnectPtr conn, virDomainPtr **domains, unsigned int flags)) \
+	X(const char *, virNetworkGetName, (virNetworkPtr network)) \
+	X(int, virNetworkIsActive, (virNetworkPtr net)) \
+	X(int, virNetworkIsPersistent, (virNetworkPtr net)) \
+	X(int, virNetworkGetAutostart, (virNetworkPtr network, int *autostart)) \
+	X(char *, virNetworkGetXMLDesc, (virNetworkPtr network, unsigned int flags)) \
+	X(int, virNetworkFree, (virNetworkPtr network)) \
+	X(const char *, virStoragePoolGetName, (virStoragePoolPtr pool)) \
+	X(int, virStoragePoolIsActive, (virStoragePoolPtr pool)) \
+	X(int, virStoragePoolGetAutostart, (virStoragePoolPtr pool, int *autostart)) \
+	X(char *, virStoragePoolGetXMLDesc, (virStoragePoolPtr pool, unsigned int flags)) \
+	X(int, virStoragePoolFree, (virStoragePoolPtr pool)) \
+	X(const char *, virDomainGetName, (virDomainPtr domain)) \
+	X(int, virDomainGetState, (virDomainPtr domain, int *state, int *reason, unsigned int flags)) \
+	X(char *, virDomainGetXMLDesc, (virDomainPtr domain, unsigned int flags)) \
+	X(int, virDomainFree, (virDomainPtr domain)) \
+	X(void, virSetErrorFunc, (void *userData, virErrorFunc handler)) \
+	X(int, virCopyLastError, (virErrorPtr to)) \
+	X(void, virResetError, (virErrorPtr err))
+
+static struct {
+#define LV_FIELD(ret, name, args) ret (*name) args;
+	LV_API(LV_FIELD)
+#undef LV_FIELD
+} lv_api;
+
+/* Load libvirt.so.0 and every function above; false with a reason when it cannot. */
+static bool lv_api_load(char *why, size_t len)
+{
+	void *lib = dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(why, len, "the libvirt library could not be loaded: %s", dlerror());
+		return false;
+	}
+#define LV_LOAD(ret, name, args)                                                                  \
+	*(void **)&lv_api.name = dlsym(lib, #name);                                               \
+	if (!lv_api.name) {                                                                        \
+		snprintf(why, len, "the libvirt library has no %s", #name);                       \
+		return false;                                                                      \
+	}
+	LV_API(LV_LOAD)
+#undef LV_LOAD
+	return true;
+}
 
 /*
  * Connection policy: the child first opens `uri` read-write with virConnectOpen() (no auth
@@ -680,7 +739,7 @@ static void lv_set_error(json_t *root, const virError *e)
 static void lv_caps(virConnectPtr c, json_t *root)
 {
 	json_t *caps = json_object();
-	char *xml = virConnectGetCapabilities(c);
+	char *xml = lv_api.virConnectGetCapabilities(c);
 	struct lv_xml x;
 	json_object_set_new(caps, "known", json_boolean(xml != NULL));
 	if (xml && lv_xml_open(&x, xml)) {
@@ -719,20 +778,20 @@ static json_t *lv_sorted(json_t **items, size_t n)
 static void lv_networks(virConnectPtr c, json_t *root)
 {
 	virNetworkPtr *nets = NULL;
-	int n = virConnectListAllNetworks(c, &nets, 0);
+	int n = lv_api.virConnectListAllNetworks(c, &nets, 0);
 	json_t **items = xcalloc(n > 0 ? (size_t)n : 1, sizeof *items);
 	size_t count = 0;
 	int keep = n > LV_ITEMS_MAX ? LV_ITEMS_MAX : n;   /* state.json readers take no more */
 	for (int i = 0; i < keep; i++) {
 		json_t *o = json_object();
 		int autostart = 0;
-		char *xml = virNetworkGetXMLDesc(nets[i], 0);
+		char *xml = lv_api.virNetworkGetXMLDesc(nets[i], 0);
 		struct lv_xml x;
-		json_object_set_new(o, "name", lv_str(virNetworkGetName(nets[i])));
-		json_object_set_new(o, "active", json_boolean(virNetworkIsActive(nets[i]) == 1));
-		json_object_set_new(o, "persistent", json_boolean(virNetworkIsPersistent(nets[i]) == 1));
+		json_object_set_new(o, "name", lv_str(lv_api.virNetworkGetName(nets[i])));
+		json_object_set_new(o, "active", json_boolean(lv_api.virNetworkIsActive(nets[i]) == 1));
+		json_object_set_new(o, "persistent", json_boolean(lv_api.virNetworkIsPersistent(nets[i]) == 1));
 		json_object_set_new(o, "autostart",
-				    json_boolean(virNetworkGetAutostart(nets[i], &autostart) == 0 && autostart));
+				    json_boolean(lv_api.virNetworkGetAutostart(nets[i], &autostart) == 0 && autostart));
 		if (xml && lv_xml_open(&x, xml)) {
 			char bridge[32];
 			lv_xpath_text(&x, NULL, "string(/network/bridge/@name)", bridge, sizeof bridge);
@@ -744,11 +803,11 @@ static void lv_networks(virConnectPtr c, json_t *root)
 		if (xml)
 			lv_xml_close(&x);
 		free(xml);
-		virNetworkFree(nets[i]);
+		lv_api.virNetworkFree(nets[i]);
 		items[count++] = o;
 	}
 	for (int i = keep; i < n; i++)
-		virNetworkFree(nets[i]);
+		lv_api.virNetworkFree(nets[i]);
 	free(nets);
 	json_object_set_new(root, "networks", lv_sorted(items, count));
 }
@@ -756,19 +815,19 @@ static void lv_networks(virConnectPtr c, json_t *root)
 static void lv_pools(virConnectPtr c, json_t *root)
 {
 	virStoragePoolPtr *pools = NULL;
-	int n = virConnectListAllStoragePools(c, &pools, 0);
+	int n = lv_api.virConnectListAllStoragePools(c, &pools, 0);
 	json_t **items = xcalloc(n > 0 ? (size_t)n : 1, sizeof *items);
 	size_t count = 0;
 	int keep = n > LV_ITEMS_MAX ? LV_ITEMS_MAX : n;   /* state.json readers take no more */
 	for (int i = 0; i < keep; i++) {
 		json_t *o = json_object();
 		int autostart = 0;
-		char *xml = virStoragePoolGetXMLDesc(pools[i], 0);
+		char *xml = lv_api.virStoragePoolGetXMLDesc(pools[i], 0);
 		struct lv_xml x;
-		json_object_set_new(o, "name", lv_str(virStoragePoolGetName(pools[i])));
-		json_object_set_new(o, "active", json_boolean(virStoragePoolIsActive(pools[i]) == 1));
+		json_object_set_new(o, "name", lv_str(lv_api.virStoragePoolGetName(pools[i])));
+		json_object_set_new(o, "active", json_boolean(lv_api.virStoragePoolIsActive(pools[i]) == 1));
 		json_object_set_new(o, "autostart",
-				    json_boolean(virStoragePoolGetAutostart(pools[i], &autostart) == 0 && autostart));
+				    json_boolean(lv_api.virStoragePoolGetAutostart(pools[i], &autostart) == 0 && autostart));
 		if (xml && lv_xml_open(&x, xml)) {
 			char target[512];
 			lv_xpath_text(&x, NULL, "string(/pool/target/path)", target, sizeof target);
@@ -777,11 +836,11 @@ static void lv_pools(virConnectPtr c, json_t *root)
 		if (xml)
 			lv_xml_close(&x);
 		free(xml);
-		virStoragePoolFree(pools[i]);
+		lv_api.virStoragePoolFree(pools[i]);
 		items[count++] = o;
 	}
 	for (int i = keep; i < n; i++)
-		virStoragePoolFree(pools[i]);
+		lv_api.virStoragePoolFree(pools[i]);
 	free(pools);
 	json_object_set_new(root, "pools", lv_sorted(items, count));
 }
@@ -862,11 +921,11 @@ static json_t *lv_domain(virDomainPtr dom, const struct lv_qemu_id *id)
 {
 	json_t *o = json_object();
 	int state = 0, reason = 0;
-	char *xml = virDomainGetXMLDesc(dom, 0);
+	char *xml = lv_api.virDomainGetXMLDesc(dom, 0);
 	struct lv_xml x;
 
-	json_object_set_new(o, "name", lv_str(virDomainGetName(dom)));
-	if (virDomainGetState(dom, &state, &reason, 0) < 0)
+	json_object_set_new(o, "name", lv_str(lv_api.virDomainGetName(dom)));
+	if (lv_api.virDomainGetState(dom, &state, &reason, 0) < 0)
 		state = 0;
 	json_object_set_new(o, "state", json_integer(state));
 	if (xml && lv_xml_open(&x, xml)) {
@@ -901,14 +960,14 @@ static json_t *lv_domain(virDomainPtr dom, const struct lv_qemu_id *id)
 static void lv_domains(virConnectPtr c, const struct lv_qemu_id *id, json_t *root)
 {
 	virDomainPtr *doms = NULL;
-	int n = virConnectListAllDomains(c, &doms, 0);
+	int n = lv_api.virConnectListAllDomains(c, &doms, 0);
 	json_t **items = xcalloc(n > 0 ? (size_t)n : 1, sizeof *items);
 	size_t count = 0;
 	for (int i = 0; i < n && i < LV_ITEMS_MAX; i++) {
 		items[count++] = lv_domain(doms[i], id);
 	}
 	for (int i = 0; i < n; i++)
-		virDomainFree(doms[i]);
+		lv_api.virDomainFree(doms[i]);
 	free(doms);
 	json_object_set_new(root, "domains", lv_sorted(items, count));
 }
@@ -933,22 +992,22 @@ static json_t *lv_collect(const char *uri)
 	virError saved;
 
 	setenv("LIBVIRT_AUTOSTART", "0", 1);
-	virSetErrorFunc(NULL, lv_quiet);
+	lv_api.virSetErrorFunc(NULL, lv_quiet);
 	json_object_set_new(root, "format", json_string("vmdoctor-libvirt"));
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "uri", lv_str(uri));
 
-	c = virConnectOpen(uri);
+	c = lv_api.virConnectOpen(uri);
 	if (!c) {
 		/* Copy at once: the next libvirt call resets the thread's last error. */
 		memset(&saved, 0, sizeof saved);
-		virCopyLastError(&saved);
+		lv_api.virCopyLastError(&saved);
 		lv_set_error(root, &saved);
 		bool denied = strcmp(json_string_value(json_object_get(root, "connection")), "denied") == 0;
-		virResetError(&saved);
+		lv_api.virResetError(&saved);
 		if (!denied)
 			return root;
-		c = virConnectOpenReadOnly(uri);
+		c = lv_api.virConnectOpenReadOnly(uri);
 		if (!c)
 			return root;
 		json_object_set_new(root, "read_only", json_true());
@@ -957,8 +1016,8 @@ static json_t *lv_collect(const char *uri)
 	}
 
 	unsigned long version = 0;
-	const char *driver = virConnectGetType(c);
-	if (virConnectGetLibVersion(c, &version) == 0)
+	const char *driver = lv_api.virConnectGetType(c);
+	if (lv_api.virConnectGetLibVersion(c, &version) == 0)
 		json_object_set_new(root, "lib_version", json_integer((json_int_t)version));
 	json_object_set_new(root, "driver", lv_str(driver));
 	lv_caps(c, root);
@@ -972,7 +1031,7 @@ static json_t *lv_collect(const char *uri)
 	lv_networks(c, root);
 	lv_pools(c, root);
 	lv_domains(c, lv_uri_is_system(uri) ? &id : NULL, root);
-	virConnectClose(c);
+	lv_api.virConnectClose(c);
 	return root;
 }
 
@@ -999,7 +1058,18 @@ static void lv_child(int fd, const char *uri)
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 	}
-	json_t *root = lv_collect(uri);
+	char why[256];
+	json_t *root;
+	if (lv_api_load(why, sizeof why)) {
+		root = lv_collect(uri);
+	} else {
+		root = json_object();
+		json_object_set_new(root, "format", json_string("vmdoctor-libvirt"));
+		json_object_set_new(root, "version", json_integer(1));
+		json_object_set_new(root, "uri", lv_str(uri));
+		json_object_set_new(root, "connection", json_string(host_libvirt_conn_name(HOST_LIBVIRT_ERROR)));
+		json_object_set_new(root, "message", lv_str(why));
+	}
 	char *text = json_dumps(root, JSON_COMPACT);
 	if (text)
 		lv_write_all(fd, text, strlen(text));
@@ -1061,10 +1131,29 @@ static void lv_synthetic(const char *uri, enum host_libvirt_conn conn, const cha
 	free(text);
 }
 
+/* qemu:///system without any of its sockets: libvirt could only say so, so neither fork nor load it. */
+static bool lv_system_socket_missing(const char *uri)
+{
+	static const char *const sockets[] = { "/run/libvirt/libvirt-sock", "/run/libvirt/virtqemud-sock" };
+	if (strcmp(uri, "qemu:///system") != 0)
+		return false;
+	for (size_t i = 0; i < sizeof sockets / sizeof sockets[0]; i++)
+		if (access(sockets[i], F_OK) == 0)
+			return false;
+	return true;
+}
+
 int host_libvirt_live_json(struct host *host, const char *uri, int timeout_ms, struct host_buf *out)
 {
 	int fds[2];
 	long deadline = lv_now_ms() + timeout_ms;
+
+	if (lv_system_socket_missing(uri)) {
+		memset(out, 0, sizeof *out);
+		lv_synthetic(uri, HOST_LIBVIRT_NO_SOCKET,
+			     "Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory", out);
+		return 0;
+	}
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return host_fail(host, -errno, "libvirt: pipe: %s", strerror(errno));
