@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmdoctor/text.h"
 #include "vmdoctor/xalloc.h"
 
 /* Read limits: bigger than any sane host file, small enough that a hostile snapshot cannot hurt. */
@@ -24,108 +25,6 @@
 
 /* ---- small text helpers: every input is hostile, so nothing assumes NUL termination or sane sizes ---- */
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Shrink [*s, *s + *n) to drop surrounding whitespace. */
-static void trim_span(const char **s, size_t *n)
-{
-	while (*n > 0 && is_blank(**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n > 0 && is_blank((*s)[*n - 1]))
-		(*n)--;
-}
-
-/* How many bytes of s[0..n) fit in `cap` bytes without splitting a UTF-8 character. */
-static size_t utf8_cut(const char *s, size_t n, size_t cap)
-{
-	if (n <= cap)
-		return n;
-	size_t cut = cap;
-	/* Back off over continuation bytes so JSON writers get whole characters. */
-	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80 && cap - cut < 4)
-		cut--;
-	return cut;
-}
-
-/* Copy s[0..n) into dst (size cap, cap >= 1): bounded, NUL-terminated, control bytes shown as '?'.
- * Text from the host ends up on terminals and in JSON, so no escape sequence may survive. */
-static void copy_text(char *dst, size_t cap, const char *s, size_t n)
-{
-	n = utf8_cut(s, n, cap - 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		dst[i] = c == '\t' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	dst[n] = '\0';
-}
-
-static void copy_trimmed(char *dst, size_t cap, const char *s, size_t n)
-{
-	trim_span(&s, &n);
-	copy_text(dst, cap, s, n);
-}
-
-/* Walks a buffer line by line; the buffer may hold NUL bytes and need not end with a newline. */
-struct line_iter {
-	const char *p, *end;
-	unsigned lineno;
-};
-
-static struct line_iter lines_of(const char *text, size_t len)
-{
-	return (struct line_iter){ .p = text, .end = text ? text + len : NULL, .lineno = 0 };
-}
-
-static bool next_line(struct line_iter *it, const char **line, size_t *n)
-{
-	if (!it->p || it->p >= it->end)
-		return false;
-	const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
-	const char *stop = nl ? nl : it->end;
-	*line = it->p;
-	*n = (size_t)(stop - it->p);
-	if (*n > 0 && (*line)[*n - 1] == '\r')
-		(*n)--;
-	it->p = nl ? nl + 1 : it->end;
-	it->lineno++;
-	return true;
-}
-
-/* The next whitespace-separated word of [*p, end), or false at the end. */
-static bool next_word(const char **p, const char *end, const char **word, size_t *n)
-{
-	while (*p < end && is_blank(**p))
-		(*p)++;
-	if (*p >= end)
-		return false;
-	*word = *p;
-	while (*p < end && !is_blank(**p))
-		(*p)++;
-	*n = (size_t)(*p - *word);
-	return true;
-}
-
-static bool span_is(const char *s, size_t n, const char *lit)
-{
-	return strlen(lit) == n && memcmp(s, lit, n) == 0;
-}
-
-static bool span_starts(const char *s, size_t n, const char *lit)
-{
-	size_t l = strlen(lit);
-	return n >= l && memcmp(s, lit, l) == 0;
-}
-
 /* Digits only, at most `max_digits` of them, so the value cannot overflow. */
 static bool parse_uint(const char *s, size_t n, size_t max_digits, unsigned long *out)
 {
@@ -133,7 +32,7 @@ static bool parse_uint(const char *s, size_t n, size_t max_digits, unsigned long
 		return false;
 	unsigned long v = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
+		if (!text_is_digit(s[i]))
 			return false;
 		v = v * 10 + (unsigned long)(s[i] - '0');
 	}
@@ -190,7 +89,7 @@ static void why_query(char *why, const char *input, int err, const struct host *
 	if (err == -ENODATA)
 		snprintf(why, FACTS_WHY, "%s: not collected in this snapshot", input);
 	else
-		copy_text(why, FACTS_WHY, host_error(host), strlen(host_error(host)));
+		text_copy(why, FACTS_WHY, host_error(host), strlen(host_error(host)));
 }
 
 /* Read one small file and keep its trimmed text; returns 0 or the read error. */
@@ -201,7 +100,7 @@ static int read_value(struct host *host, const char *path, char *dst, size_t cap
 	dst[0] = '\0';
 	if (err == 0) {
 		const char *nl = memchr(buf.data, '\n', buf.len);
-		copy_trimmed(dst, cap, buf.data, nl ? (size_t)(nl - buf.data) : buf.len);
+		text_copy_trimmed(dst, cap, buf.data, nl ? (size_t)(nl - buf.data) : buf.len);
 	}
 	host_buf_free(&buf);
 	return err;
@@ -246,9 +145,9 @@ void facts_decode_cpuid(const struct host_cpuid *raw, struct facts_cpu *out)
 {
 	memset(out, 0, sizeof *out);
 
-	copy_text(out->vendor_str, sizeof out->vendor_str, raw->vendor_str,
+	text_copy(out->vendor_str, sizeof out->vendor_str, raw->vendor_str,
 		  strnlen(raw->vendor_str, sizeof raw->vendor_str));
-	copy_trimmed(out->brand, sizeof out->brand, raw->brand_str, strnlen(raw->brand_str, sizeof raw->brand_str));
+	text_copy_trimmed(out->brand, sizeof out->brand, raw->brand_str, strnlen(raw->brand_str, sizeof raw->brand_str));
 	out->vendor = facts_vendor_from_string(out->vendor_str);
 
 	out->leaf1_ecx = raw->basic[1][HOST_ECX];
@@ -289,8 +188,8 @@ static bool cpuinfo_field(const char *line, size_t n, const char *name, const ch
 		return false;
 	const char *key = line;
 	size_t klen = (size_t)(colon - line);
-	trim_span(&key, &klen);
-	if (!span_is(key, klen, name))
+	text_trim_span(&key, &klen);
+	if (!text_span_is(key, klen, name))
 		return false;
 	*value = colon + 1;
 	*vlen = (size_t)(line + n - *value);
@@ -301,12 +200,12 @@ static void cpuinfo_scan_flags(const char *p, size_t n, struct facts_cpuinfo *ou
 {
 	const char *end = p + n, *w;
 	size_t wn;
-	while (next_word(&p, end, &w, &wn)) {
-		if (span_is(w, wn, "vmx"))
+	while (text_next_word(&p, end, &w, &wn)) {
+		if (text_span_is(w, wn, "vmx"))
 			out->vmx = true;
-		else if (span_is(w, wn, "svm"))
+		else if (text_span_is(w, wn, "svm"))
 			out->svm = true;
-		else if (span_is(w, wn, "hypervisor"))
+		else if (text_span_is(w, wn, "hypervisor"))
 			out->hypervisor = true;
 	}
 }
@@ -314,13 +213,13 @@ static void cpuinfo_scan_flags(const char *p, size_t n, struct facts_cpuinfo *ou
 void facts_parse_cpuinfo(const char *text, size_t len, struct facts_cpuinfo *out)
 {
 	memset(out, 0, sizeof *out);
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line, *value;
 	size_t n, vlen;
-	while (next_line(&it, &line, &n)) {
+	while (text_next_line(&it, &line, &n)) {
 		/* The vendor lets vmdoctor pick the right MSR when CPUID itself was not collected. */
 		if (!out->vendor_id[0] && cpuinfo_field(line, n, "vendor_id", &value, &vlen))
-			copy_trimmed(out->vendor_id, sizeof out->vendor_id, value, vlen);
+			text_copy_trimmed(out->vendor_id, sizeof out->vendor_id, value, vlen);
 		if (!cpuinfo_field(line, n, "flags", &value, &vlen))
 			continue;
 		if (out->flags_line == 0)
@@ -355,7 +254,7 @@ void facts_parse_kernel_release(const char *text, struct facts_kernel *out)
 	memset(out, 0, sizeof *out);
 	if (text) {
 		size_t n = strcspn(text, "\n");
-		copy_trimmed(out->release, sizeof out->release, text, n);
+		text_copy_trimmed(out->release, sizeof out->release, text, n);
 	}
 	/* Only the leading "N.M" matters: "6.1.0-18-amd64", "4.15.0-213-generic", "6.8.0-rc1+". */
 	const char *p = out->release;
@@ -407,9 +306,9 @@ static void collect_cmdline(struct host *host, struct facts_cmdline *c)
 	}
 	size_t n = buf.len;
 	const char *s = buf.data;
-	trim_span(&s, &n);
+	text_trim_span(&s, &n);
 	c->text = xmalloc(n + 1);
-	copy_text(c->text, n + 1, s, n);
+	text_copy(c->text, n + 1, s, n);
 	host_buf_free(&buf);
 }
 
@@ -421,8 +320,8 @@ bool facts_cmdline_has(const struct facts *facts, const char *key)
 	size_t klen = strlen(key);
 	const char *p = text, *end = text + strlen(text), *w;
 	size_t n;
-	while (next_word(&p, end, &w, &n))
-		if (span_starts(w, n, key) && (n == klen || w[klen] == '='))
+	while (text_next_word(&p, end, &w, &n))
+		if (text_span_starts(w, n, key) && (n == klen || w[klen] == '='))
 			return true;
 	return false;
 }
@@ -436,7 +335,7 @@ static bool module_name_ok(const char *s, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		if (!(is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-'))
+		if (!(text_is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '-'))
 			return false;
 	}
 	return true;
@@ -465,14 +364,14 @@ static bool module_line(const char *line, size_t n, unsigned lineno, struct fact
 	const char *p = line, *end = line + n, *name, *size, *ref;
 	size_t name_n, size_n, ref_n;
 	unsigned long v;
-	if (!next_word(&p, end, &name, &name_n) || !module_name_ok(name, name_n))
+	if (!text_next_word(&p, end, &name, &name_n) || !module_name_ok(name, name_n))
 		return false;
-	if (!next_word(&p, end, &size, &size_n) || !parse_uint(size, size_n, 15, &v))
+	if (!text_next_word(&p, end, &size, &size_n) || !parse_uint(size, size_n, 15, &v))
 		return false;
 	struct facts_module *m = module_add(mods, name, name_n);
 	m->in_proc_modules = true;
 	m->line = lineno;
-	if (next_word(&p, end, &ref, &ref_n) && parse_uint(ref, ref_n, 9, &v))
+	if (text_next_word(&p, end, &ref, &ref_n) && parse_uint(ref, ref_n, 9, &v))
 		m->refcount = (long)v;
 	return true;
 }
@@ -510,14 +409,14 @@ int facts_parse_modules(const char *text, size_t len, struct facts_modules *out)
 {
 	memset(out, 0, sizeof *out);
 	out->proc_modules_read = true;
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line;
 	size_t n;
 	bool any_text = false;
-	while (next_line(&it, &line, &n) && out->count < MODULES_MAX) {
+	while (text_next_line(&it, &line, &n) && out->count < MODULES_MAX) {
 		const char *s = line;
 		size_t sn = n;
-		trim_span(&s, &sn);
+		text_trim_span(&s, &sn);
 		any_text |= sn > 0;
 		module_line(line, n, it.lineno, out);
 	}
@@ -606,7 +505,7 @@ static void collect_params(struct host *host, struct facts_param params[FACTS_PA
 {
 	for (size_t i = 0; i < FACTS_PARAM_COUNT; i++) {
 		struct facts_param *p = &params[i];
-		copy_text(p->path, sizeof p->path, facts_param_table[i], strlen(facts_param_table[i]));
+		text_copy(p->path, sizeof p->path, facts_param_table[i], strlen(facts_param_table[i]));
 		p->err = read_value(host, facts_param_table[i], p->value, sizeof p->value);
 	}
 }
@@ -630,8 +529,8 @@ static bool members_have(const char *s, size_t n, const char *user)
 		const char *stop = comma ? comma : end;
 		const char *m = s;
 		size_t mn = (size_t)(stop - s);
-		trim_span(&m, &mn);
-		if (span_is(m, mn, user))
+		text_trim_span(&m, &mn);
+		if (text_span_is(m, mn, user))
 			return true;
 		s = stop + 1;
 	}
@@ -668,10 +567,10 @@ int facts_parse_group_file(const char *text, size_t len, const struct host_user 
 	memset(out, 0, sizeof *out);
 	if (!user)
 		return -EINVAL;
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line, *name;
 	size_t n, name_n;
-	while (next_line(&it, &line, &n)) {
+	while (text_next_line(&it, &line, &n)) {
 		if (n == 0 || line[0] == '#' || !colon_field(line, n, 0, &name, &name_n))
 			continue;
 		if (group_name_ok(name, name_n) && group_line_has(line, n, user))
@@ -682,32 +581,42 @@ int facts_parse_group_file(const char *text, size_t len, const struct host_user 
 }
 
 /* The primary gid of `name`: the 4th field of its /etc/passwd line. */
-static bool passwd_gid(const char *text, size_t len, const char *name, gid_t *gid)
+/* The user's line of /etc/passwd: the primary gid (4th field) and the home folder (6th). */
+static void passwd_entry(const char *text, size_t len, struct host_user *user, char *home, size_t home_cap)
 {
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line, *f;
 	size_t n, fn;
 	unsigned long v;
-	while (next_line(&it, &line, &n)) {
-		if (!colon_field(line, n, 0, &f, &fn) || !span_is(f, fn, name))
+	while (text_next_line(&it, &line, &n)) {
+		if (!colon_field(line, n, 0, &f, &fn) || !text_span_is(f, fn, user->name))
 			continue;
-		if (colon_field(line, n, 3, &f, &fn) && parse_uint(f, fn, 10, &v) && v <= (gid_t)-1) {
-			*gid = (gid_t)v;
-			return true;
+		if (!user->gid_known && colon_field(line, n, 3, &f, &fn) && parse_uint(f, fn, 10, &v) &&
+		    v <= (gid_t)-1) {
+			user->gid = (gid_t)v;
+			user->gid_known = true;
 		}
-		return false;
+		/* Only an absolute path without control bytes: it is joined into paths the host layer reads. */
+		if (colon_field(line, n, 5, &f, &fn) && fn > 1 && f[0] == '/' && !memchr(f, '\0', fn))
+			text_copy(home, home_cap, f, fn);
+		if (strchr(home, '?'))
+			home[0] = '\0';
+		return;
 	}
-	return false;
 }
 
-static void learn_primary_gid(struct host *host, struct host_user *user)
+static void learn_passwd(struct host *host, struct facts_user *u)
 {
 	struct host_buf buf;
-	if (user->gid_known || !user->name[0])
+	if (!u->user.name[0])
 		return;
 	if (host_read_file(host, "/etc/passwd", TABLE_FILE_MAX, &buf) == 0)
-		user->gid_known = passwd_gid(buf.data, buf.len, user->name, &user->gid);
+		passwd_entry(buf.data, buf.len, &u->user, u->home, sizeof u->home);
 	host_buf_free(&buf);
+	/* The usual place, when /etc/passwd does not say: logs are looked for there, never written. */
+	if (!u->home[0])
+		snprintf(u->home, sizeof u->home, "%s/%.63s", u->user.uid == 0 ? "" : "/home",
+			 u->user.uid == 0 ? "root" : u->user.name);
 }
 
 static void collect_user(struct host *host, struct facts_user *u)
@@ -720,7 +629,7 @@ static void collect_user(struct host *host, struct facts_user *u)
 		u->group_file_err = err;
 		return;
 	}
-	learn_primary_gid(host, &u->user);
+	learn_passwd(host, u);
 	struct host_buf buf;
 	u->group_file_err = host_read_file(host, "/etc/group", TABLE_FILE_MAX, &buf);
 	if (u->group_file_err == 0)
@@ -748,12 +657,12 @@ static size_t klog_stamp_len(const char *s, size_t n)
 	for (i = 1; i < n && s[i] == ' '; i++)
 		;
 	size_t digits = i;
-	while (i < n && is_digit(s[i]))
+	while (i < n && text_is_digit(s[i]))
 		i++;
 	if (i == digits || i >= n || s[i] != '.')
 		return 0;
 	size_t frac = ++i;
-	while (i < n && is_digit(s[i]))
+	while (i < n && text_is_digit(s[i]))
 		i++;
 	if (i == frac || i >= n || s[i] != ']')
 		return 0;
@@ -765,23 +674,23 @@ static void klog_add(struct facts_klog *log, const char *s, size_t n, unsigned l
 {
 	log->lines = grow(log->lines, log->count, sizeof *log->lines);
 	struct facts_klog_line *l = &log->lines[log->count++];
-	size_t keep = utf8_cut(s, n, KLOG_LINE_MAX);
+	size_t keep = text_utf8_cut(s, n, KLOG_LINE_MAX);
 	l->text = xmalloc(keep + 1);
-	copy_text(l->text, keep + 1, s, keep);
+	text_copy(l->text, keep + 1, s, keep);
 	l->lineno = lineno;
 }
 
 int facts_parse_klog(const char *text, size_t len, struct facts_klog *out)
 {
 	memset(out, 0, sizeof *out);
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line;
 	size_t n;
-	while (out->count < KLOG_LINES_MAX && next_line(&it, &line, &n)) {
+	while (out->count < KLOG_LINES_MAX && text_next_line(&it, &line, &n)) {
 		size_t stamp = klog_stamp_len(line, n);
 		const char *s = line + stamp;
 		size_t sn = n - stamp;
-		while (sn > 0 && is_blank(s[sn - 1]))
+		while (sn > 0 && text_is_blank(s[sn - 1]))
 			sn--;
 		if (sn > 0)
 			klog_add(out, s, sn, it.lineno);
@@ -843,7 +752,7 @@ static const char *const kvm_modules[] = { "kvm", "kvm_intel", "kvm_amd", "kvm-i
 static bool span_in(const char *s, size_t n, const char *const *list, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
-		if (span_is(s, n, list[i]))
+		if (text_span_is(s, n, list[i]))
 			return true;
 	return false;
 }
@@ -855,27 +764,27 @@ static bool modprobe_line_matters(const char *s, size_t n)
 {
 	const char *p = s, *end = s + n, *w;
 	size_t wn;
-	if (!next_word(&p, end, &w, &wn) || !SPAN_IN(w, wn, modprobe_verbs))
+	if (!text_next_word(&p, end, &w, &wn) || !SPAN_IN(w, wn, modprobe_verbs))
 		return false;
-	return next_word(&p, end, &w, &wn) && SPAN_IN(w, wn, kvm_modules);
+	return text_next_word(&p, end, &w, &wn) && SPAN_IN(w, wn, kvm_modules);
 }
 
 static void modprobe_scan(const char *path, const struct host_buf *buf, struct facts_modprobe *mp)
 {
-	struct line_iter it = lines_of(buf->data, buf->len);
+	struct text_lines it = text_lines_of(buf->data, buf->len);
 	const char *line;
 	size_t n;
-	while (mp->count < MODPROBE_LINES_MAX && next_line(&it, &line, &n)) {
+	while (mp->count < MODPROBE_LINES_MAX && text_next_line(&it, &line, &n)) {
 		const char *hash = memchr(line, '#', n);
 		if (hash)
 			n = (size_t)(hash - line);
-		trim_span(&line, &n);
+		text_trim_span(&line, &n);
 		if (!modprobe_line_matters(line, n))
 			continue;
 		mp->lines = grow(mp->lines, mp->count, sizeof *mp->lines);
 		struct facts_modprobe_line *l = &mp->lines[mp->count++];
-		copy_text(l->file, sizeof l->file, path, strlen(path));
-		copy_text(l->text, sizeof l->text, line, n);
+		text_copy(l->file, sizeof l->file, path, strlen(path));
+		text_copy(l->text, sizeof l->text, line, n);
 		l->line = it.lineno;
 	}
 }
@@ -942,9 +851,9 @@ static void kconfig_line(const char *line, size_t n, struct facts_kconfig *kc)
 		const char *sym = kconfig_table[i].symbol;
 		size_t sn = strlen(sym);
 		char *dst = KCONFIG_VALUE(kc, i);
-		if (span_starts(line, n, sym) && n > sn && line[sn] == '=')
-			copy_trimmed(dst, sizeof kc->kvm_intel, line + sn + 1, n - sn - 1);
-		else if (span_starts(line, n, "# ") && n == sn + 13 && memcmp(line + 2, sym, sn) == 0 &&
+		if (text_span_starts(line, n, sym) && n > sn && line[sn] == '=')
+			text_copy_trimmed(dst, sizeof kc->kvm_intel, line + sn + 1, n - sn - 1);
+		else if (text_span_starts(line, n, "# ") && n == sn + 13 && memcmp(line + 2, sym, sn) == 0 &&
 			 memcmp(line + 2 + sn, " is not set", 11) == 0)
 			strcpy(dst, "n");
 	}
@@ -962,10 +871,10 @@ static void collect_kconfig(struct host *host, const struct facts_kernel *k, str
 	struct host_buf buf;
 	kc->err = host_read_file(host, kc->path, KCONFIG_MAX, &buf);
 	if (kc->err == 0) {
-		struct line_iter it = lines_of(buf.data, buf.len);
+		struct text_lines it = text_lines_of(buf.data, buf.len);
 		const char *line;
 		size_t n;
-		while (next_line(&it, &line, &n))
+		while (text_next_line(&it, &line, &n))
 			kconfig_line(line, n, kc);
 		/* No line at all means "n", unless the part we did not read could hold it. */
 		for (size_t i = 0; i < sizeof kconfig_table / sizeof kconfig_table[0]; i++)
@@ -992,18 +901,18 @@ static void collect_iommu(struct host *host, struct facts_iommu *io)
 int facts_parse_cgroups_v1(const char *text, size_t len, struct host_names *out)
 {
 	memset(out, 0, sizeof *out);
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line;
 	size_t n;
-	while (next_line(&it, &line, &n)) {
+	while (text_next_line(&it, &line, &n)) {
 		const char *p = line, *end = line + n, *fields[4];
 		size_t lens[4];
 		if (n == 0 || line[0] == '#')
 			continue;
 		int count = 0;
-		while (count < 4 && next_word(&p, end, &fields[count], &lens[count]))
+		while (count < 4 && text_next_word(&p, end, &fields[count], &lens[count]))
 			count++;
-		if (count == 4 && span_is(fields[3], lens[3], "1") && lens[0] < 64)
+		if (count == 4 && text_span_is(fields[3], lens[3], "1") && lens[0] < 64)
 			names_add(out, fields[0], lens[0]);
 	}
 	host_names_sort_unique(out);
@@ -1020,7 +929,7 @@ static void collect_cgroups(struct host *host, struct facts_cgroups *cg)
 		cg->v2 = true;
 		const char *p = buf.data, *word;
 		size_t n;
-		while (next_word(&p, buf.data + buf.len, &word, &n))
+		while (text_next_word(&p, buf.data + buf.len, &word, &n))
 			if (n < 64)
 				names_add(&cg->controllers, word, n);
 		host_names_sort_unique(&cg->controllers);

@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "vmdoctor/facts.h"
+#include "vmdoctor/text.h"
 #include "vmdoctor/xalloc.h"
 
 /* Read limits: generous for real files, small enough that a hostile snapshot cannot hurt. */
 #define CFG_MAX ((size_t)64 << 10)              /* /etc/vbox/vbox.cfg is a few lines */
-#define PASSWD_MAX ((size_t)1 << 20)
 #define LOG_MAX ((size_t)8 << 20)               /* one VBox.log run is well under 8 MiB */
 #define LOGS_MAX 96                             /* log files scanned in all */
 #define VM_DIRS_MAX 64                          /* VM directories under <home>/VirtualBox VMs */
@@ -21,72 +21,6 @@
 #define MODINFO_TIMEOUT_MS 3000
 
 /* ---- text helpers: nothing assumes NUL termination or sane sizes ---- */
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static void trim_span(const char **s, size_t *n)
-{
-	while (*n > 0 && is_blank(**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n > 0 && is_blank((*s)[*n - 1]))
-		(*n)--;
-}
-
-/* Bounded, NUL-terminated copy; control bytes become '?' so no escape sequence reaches a terminal. */
-static void copy_text(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n > cap - 1) {
-		n = cap - 1;
-		/* Do not leave half a UTF-8 character at the cut. */
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80 && cap - 1 - n < 4)
-			n--;
-	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		dst[i] = c == '\t' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	dst[n] = '\0';
-}
-
-static const char *span_find(const char *s, size_t n, const char *needle)
-{
-	return memmem(s, n, needle, strlen(needle));
-}
-
-struct line_iter {
-	const char *p, *end;
-	unsigned lineno;
-};
-
-static struct line_iter lines_of(const char *text, size_t len)
-{
-	return (struct line_iter){ .p = text, .end = text ? text + len : NULL, .lineno = 0 };
-}
-
-static bool next_line(struct line_iter *it, const char **line, size_t *n)
-{
-	if (!it->p || it->p >= it->end)
-		return false;
-	const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
-	const char *stop = nl ? nl : it->end;
-	*line = it->p;
-	*n = (size_t)(stop - it->p);
-	if (*n > 0 && (*line)[*n - 1] == '\r')
-		(*n)--;
-	it->p = nl ? nl + 1 : it->end;
-	it->lineno++;
-	return true;
-}
 
 /* ---- versions ---- */
 
@@ -103,17 +37,17 @@ bool facts_vbox_parse_version(const char *text, size_t len, struct facts_vbox_ve
 	memset(out, 0, sizeof *out);
 	const char *s = text;
 	size_t n = len;
-	trim_span(&s, &n);
+	text_trim_span(&s, &n);
 	size_t i = 0;
 	/* Three dot-separated numbers: "7.0.14"; two ("7.1") is not a VirtualBox release. */
 	for (int part = 0; part < 3; part++) {
 		size_t digits = 0;
 		unsigned v = 0;
-		while (i < n && is_digit(s[i]) && digits < 6) {
+		while (i < n && text_is_digit(s[i]) && digits < 6) {
 			v = v * 10 + (unsigned)(s[i++] - '0');
 			digits++;
 		}
-		if (digits == 0 || (i < n && is_digit(s[i])))
+		if (digits == 0 || (i < n && text_is_digit(s[i])))
 			return false;
 		out->num[part] = v;
 		if (part < 2) {
@@ -128,8 +62,8 @@ bool facts_vbox_parse_version(const char *text, size_t len, struct facts_vbox_ve
 		keep++;
 	const char *t = s;
 	size_t tn = keep;
-	trim_span(&t, &tn);
-	copy_text(out->text, sizeof out->text, t, tn);
+	text_trim_span(&t, &tn);
+	text_copy(out->text, sizeof out->text, t, tn);
 	return true;
 }
 
@@ -150,7 +84,7 @@ static bool cfg_value(const char *line, size_t n, const char *key, const char **
 		return false;
 	*val = line + kl + 1;
 	*vn = n - kl - 1;
-	trim_span(val, vn);
+	text_trim_span(val, vn);
 	if (*vn >= 2 && ((*val)[0] == '\'' || (*val)[0] == '"') && (*val)[*vn - 1] == (*val)[0]) {
 		(*val)++;
 		*vn -= 2;
@@ -160,11 +94,11 @@ static bool cfg_value(const char *line, size_t n, const char *key, const char **
 
 bool facts_vbox_parse_cfg(const char *text, size_t len, struct facts_vbox_version *out, unsigned *line_out)
 {
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line, *val;
 	size_t n, vn;
-	while (next_line(&it, &line, &n)) {
-		trim_span(&line, &n);
+	while (text_next_line(&it, &line, &n)) {
+		text_trim_span(&line, &n);
 		if (cfg_value(line, n, "INSTALL_VER", &val, &vn) && facts_vbox_parse_version(val, vn, out)) {
 			*line_out = it.lineno;
 			return true;
@@ -182,7 +116,7 @@ static bool modinfo_field(const char *line, size_t n, const char *field, const c
 		return false;
 	*val = line + f + 1;
 	*vn = n - f - 1;
-	trim_span(val, vn);
+	text_trim_span(val, vn);
 	return true;
 }
 
@@ -190,18 +124,18 @@ int facts_vbox_parse_modinfo(const char *text, size_t len, struct facts_vbox *vb
 {
 	vb->modinfo_filename[0] = vb->modinfo_signer[0] = '\0';
 	vb->module_known = false;
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line, *val;
 	size_t n, vn;
 	bool filename = false;
-	while (next_line(&it, &line, &n)) {
+	while (text_next_line(&it, &line, &n)) {
 		if (modinfo_field(line, n, "filename", &val, &vn)) {
-			copy_text(vb->modinfo_filename, sizeof vb->modinfo_filename, val, vn);
+			text_copy(vb->modinfo_filename, sizeof vb->modinfo_filename, val, vn);
 			filename = vn > 0;
 		} else if (modinfo_field(line, n, "version", &val, &vn)) {
 			vb->module_known = facts_vbox_parse_version(val, vn, &vb->module);
 		} else if (modinfo_field(line, n, "signer", &val, &vn)) {
-			copy_text(vb->modinfo_signer, sizeof vb->modinfo_signer, val, vn);
+			text_copy(vb->modinfo_signer, sizeof vb->modinfo_signer, val, vn);
 		}
 	}
 	if (vb->module_known)
@@ -284,7 +218,7 @@ static const struct {
 
 static bool names_vbox_module(const char *s, size_t n)
 {
-	return span_find(s, n, "vboxdrv") || span_find(s, n, "vboxnetflt") || span_find(s, n, "vboxnetadp");
+	return text_find(s, n, "vboxdrv") || text_find(s, n, "vboxnetflt") || text_find(s, n, "vboxnetadp");
 }
 
 static bool needle_at(const char *s, size_t n, const char *needle, unsigned flags)
@@ -296,7 +230,7 @@ static bool needle_at(const char *s, size_t n, const char *needle, unsigned flag
 		if (!hit)
 			return false;
 		const char *after = hit + nl;
-		if (!(flags & M_NUMBER) || after >= end || !is_digit(*after))
+		if (!(flags & M_NUMBER) || after >= end || !text_is_digit(*after))
 			return true;
 		p = hit + 1;
 	}
@@ -341,12 +275,12 @@ static void event_add(struct facts_vbox *vb, enum facts_vbox_event_kind kind, co
 		vb->events = xcalloc(FACTS_VBOX_EVENTS_MAX, sizeof *vb->events);
 	struct facts_vbox_event *e = &vb->events[vb->event_count++];
 	e->kind = kind;
-	copy_text(e->file, sizeof e->file, file, strlen(file));
+	text_copy(e->file, sizeof e->file, file, strlen(file));
 	e->line = lineno;
 	e->rotated = rotated;
 	e->names_vboxdrv = names_vbox_module(s, n);
-	trim_span(&s, &n);
-	copy_text(e->text, sizeof e->text, s, n);
+	text_trim_span(&s, &n);
+	text_copy(e->text, sizeof e->text, s, n);
 }
 
 /* The header of VBox.log ("VirtualBox VM 7.0.14 r161095 linux.amd64 (...) release log") and of
@@ -356,13 +290,13 @@ static const char *const header_marks[] = { "VirtualBox VM ", "VirtualBox XPCOM 
 static bool header_version(const char *s, size_t n, struct facts_vbox_version *v)
 {
 	for (size_t i = 0; i < sizeof header_marks / sizeof header_marks[0]; i++) {
-		const char *p = span_find(s, n, header_marks[i]);
+		const char *p = text_find(s, n, header_marks[i]);
 		if (!p)
 			continue;
 		p += strlen(header_marks[i]);
 		size_t rest = (size_t)(s + n - p);
 		/* Stop at the platform word so "linux.amd64 (Jan 16 2024 ...)" is not kept. */
-		const char *stop = span_find(p, rest, " linux");
+		const char *stop = text_find(p, rest, " linux");
 		return facts_vbox_parse_version(p, stop ? (size_t)(stop - p) : rest, v);
 	}
 	return false;
@@ -388,10 +322,10 @@ void facts_vbox_scan_log(struct facts_vbox *vb, const char *file, bool rotated, 
 {
 	bool setup = is_setup_log(file);
 	bool header_seen = false;
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line;
 	size_t n;
-	while (next_line(&it, &line, &n)) {
+	while (text_next_line(&it, &line, &n)) {
 		int kind = event_kind(line, n, setup);
 		if (kind >= 0)
 			event_add(vb, (enum facts_vbox_event_kind)kind, file, rotated, it.lineno, line, n);
@@ -436,7 +370,7 @@ static void scan_klog(struct facts_vbox *vb, const struct facts_klog *klog)
 	for (size_t i = 0; i < klog->count; i++) {
 		const char *t = klog->lines[i].text;
 		size_t n = strlen(t);
-		const char *p = span_find(t, n, loaded);
+		const char *p = text_find(t, n, loaded);
 		struct facts_vbox_version v;
 		if (p && facts_vbox_parse_version(p + sizeof loaded - 1, (size_t)(t + n - p) - (sizeof loaded - 1), &v)) {
 			snprintf(v.source, sizeof v.source, "dmesg:%u", klog->lines[i].lineno);
@@ -500,7 +434,7 @@ static void collect_ko(struct host *host, struct facts_vbox *vb, const char *rel
 				struct facts_vbox_ko *ko = &vb->ko[vb->ko_count++];
 				ko->module = (enum facts_vbox_module)m;
 				snprintf(path, sizeof path, "%s/%s", dir, names.items[i]);
-				copy_text(ko->path, sizeof ko->path, path, strlen(path));
+				text_copy(ko->path, sizeof ko->path, path, strlen(path));
 			}
 		}
 		host_names_free(&names);
@@ -538,41 +472,6 @@ static void scan_rotated(struct host *host, struct facts_vbox *vb, const char *p
 	scan_file(host, vb, path, false);
 }
 
-/* The home directory of `user`: the 6th field of its /etc/passwd line. */
-static bool passwd_home(struct host *host, const char *user, char *home, size_t cap)
-{
-	struct host_buf buf;
-	bool found = false;
-	if (host_read_file(host, "/etc/passwd", PASSWD_MAX, &buf) != 0) {
-		host_buf_free(&buf);
-		return false;
-	}
-	struct line_iter it = lines_of(buf.data, buf.len);
-	const char *line;
-	size_t n, ul = strlen(user);
-	while (!found && next_line(&it, &line, &n)) {
-		if (n <= ul || memcmp(line, user, ul) != 0 || line[ul] != ':')
-			continue;
-		const char *p = line, *end = line + n;
-		for (int field = 0; field < 5 && p; field++) {
-			p = memchr(p, ':', (size_t)(end - p));
-			p = p ? p + 1 : NULL;
-		}
-		if (!p)
-			break;
-		const char *stop = memchr(p, ':', (size_t)(end - p));
-		size_t hn = (size_t)((stop ? stop : end) - p);
-		/* Only an absolute path without "..": a hostile passwd line must not steer reads. */
-		if (hn > 1 && hn < cap && p[0] == '/' && !memmem(p, hn, "..", 2)) {
-			copy_text(home, cap, p, hn);
-			found = strchr(home, '?') == NULL;
-		}
-		break;
-	}
-	host_buf_free(&buf);
-	return found;
-}
-
 static void scan_vm_logs(struct host *host, struct facts_vbox *vb)
 {
 	char root[FACTS_VBOX_PATH];
@@ -596,8 +495,7 @@ static void scan_user_logs(struct host *host, struct facts_vbox *vb, const struc
 {
 	if (user->err || !user->user.name[0])
 		return;
-	if (!passwd_home(host, user->user.name, vb->home, sizeof vb->home))
-		snprintf(vb->home, sizeof vb->home, "/home/%.60s", user->user.name);
+	snprintf(vb->home, sizeof vb->home, "%s", user->home);
 	char path[FACTS_VBOX_PATH];
 	snprintf(path, sizeof path, "%s/.config/VirtualBox/VBoxSVC.log", vb->home);
 	scan_rotated(host, vb, path, 3);

@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include "vmdoctor/facts.h"
+#include "vmdoctor/text.h"
 #include "vmdoctor/xalloc.h"
 
 /* Read limits: generous for real files, small enough that a hostile snapshot cannot hurt. */
 #define CONFIG_MAX ((size_t)256 << 10)          /* /etc/vmware/config is a few KiB */
-#define PASSWD_MAX ((size_t)1 << 20)
 #define LOG_MAX ((size_t)8 << 20)               /* one vmware.log run is well under 8 MiB */
 #define LOG_DIRS_MAX 16                         /* /tmp/vmware-* directories looked into */
 #define LOGS_MAX 64                             /* log files scanned in all */
@@ -22,73 +22,6 @@
 #define MODINFO_TIMEOUT_MS 3000
 
 /* ---- text helpers: nothing assumes NUL termination or sane sizes ---- */
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static void trim_span(const char **s, size_t *n)
-{
-	while (*n > 0 && is_blank(**s)) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n > 0 && is_blank((*s)[*n - 1]))
-		(*n)--;
-}
-
-/* Bounded, NUL-terminated copy; control bytes become '?' so no escape sequence reaches a terminal. */
-static void copy_text(char *dst, size_t cap, const char *s, size_t n)
-{
-	if (n > cap - 1) {
-		n = cap - 1;
-		/* Do not leave half a UTF-8 character at the cut. */
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80 && cap - 1 - n < 4)
-			n--;
-	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		dst[i] = c == '\t' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	dst[n] = '\0';
-}
-
-/* memmem for a NUL-terminated needle in a span that may hold NUL bytes. */
-static const char *span_find(const char *s, size_t n, const char *needle)
-{
-	return memmem(s, n, needle, strlen(needle));
-}
-
-struct line_iter {
-	const char *p, *end;
-	unsigned lineno;
-};
-
-static bool next_line(struct line_iter *it, const char **line, size_t *n)
-{
-	if (!it->p || it->p >= it->end)
-		return false;
-	const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
-	const char *stop = nl ? nl : it->end;
-	*line = it->p;
-	*n = (size_t)(stop - it->p);
-	if (*n > 0 && (*line)[*n - 1] == '\r')
-		(*n)--;
-	it->p = nl ? nl + 1 : it->end;
-	it->lineno++;
-	return true;
-}
-
-static struct line_iter lines_of(const char *text, size_t len)
-{
-	return (struct line_iter){ .p = text, .end = text ? text + len : NULL, .lineno = 0 };
-}
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -138,7 +71,7 @@ static bool parse_version3(const char *s, unsigned out[3])
 	for (int part = 0; part < 3; part++) {
 		size_t digits = 0;
 		unsigned v = 0;
-		while (is_digit(*s) && digits < 6) {
+		while (text_is_digit(*s) && digits < 6) {
 			v = v * 10 + (unsigned)(*s++ - '0');
 			digits++;
 		}
@@ -185,10 +118,10 @@ static bool config_pair(const char *line, size_t n, const char **key, size_t *kn
 		return false;
 	*key = line;
 	*kn = (size_t)(eq - line);
-	trim_span(key, kn);
+	text_trim_span(key, kn);
 	*val = eq + 1;
 	*vn = (size_t)(line + n - *val);
-	trim_span(val, vn);
+	text_trim_span(val, vn);
 	if (*vn >= 2 && (*val)[0] == '"' && (*val)[*vn - 1] == '"') {
 		(*val)++;
 		*vn -= 2;
@@ -205,19 +138,19 @@ void facts_vmware_parse_config(const char *text, size_t len, struct facts_vmware
 {
 	memset(out, 0, sizeof *out);
 	size_t best = sizeof version_keys / sizeof version_keys[0];
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line, *key, *val;
 	size_t n, kn, vn;
-	while (next_line(&it, &line, &n)) {
+	while (text_next_line(&it, &line, &n)) {
 		if (n == 0 || line[0] == '#' || !config_pair(line, n, &key, &kn, &val, &vn))
 			continue;
 		if (key_is(key, kn, "product.name"))
-			copy_text(out->product_name, sizeof out->product_name, val, vn);
+			text_copy(out->product_name, sizeof out->product_name, val, vn);
 		else if (key_is(key, kn, "product.buildNumber"))
-			copy_text(out->build, sizeof out->build, val, vn);
+			text_copy(out->build, sizeof out->build, val, vn);
 		for (size_t k = 0; k < best; k++) {
 			if (key_is(key, kn, version_keys[k]) && vn > 0) {
-				copy_text(out->version, sizeof out->version, val, vn);
+				text_copy(out->version, sizeof out->version, val, vn);
 				out->version_key = version_keys[k];
 				out->version_line = it.lineno;
 				best = k;
@@ -267,7 +200,7 @@ static void line_stamp(const char *s, size_t n, char out[24])
 	if (n < len)
 		return;
 	for (size_t i = 0; i < len; i++) {
-		bool ok = shape[i] == 'd' ? is_digit(s[i]) : s[i] == shape[i];
+		bool ok = shape[i] == 'd' ? text_is_digit(s[i]) : s[i] == shape[i];
 		if (!ok)
 			return;
 	}
@@ -285,11 +218,11 @@ static bool event_newer(const struct facts_vmware_event *a, const struct facts_v
 /* The kind of a line, or -1; *at points at the matched words. */
 static int event_kind(const char *s, size_t n, const char **at)
 {
-	bool names_module = span_find(s, n, "vmmon") || span_find(s, n, "vmnet");
+	bool names_module = text_find(s, n, "vmmon") || text_find(s, n, "vmnet");
 	for (size_t i = 0; i < sizeof event_table / sizeof event_table[0]; i++) {
-		if (!(*at = span_find(s, n, event_table[i].needle)))
+		if (!(*at = text_find(s, n, event_table[i].needle)))
 			continue;
-		if (event_table[i].also && !span_find(s, n, event_table[i].also))
+		if (event_table[i].also && !text_find(s, n, event_table[i].also))
 			continue;
 		if (event_table[i].module && !names_module)
 			continue;
@@ -302,12 +235,12 @@ static void event_fill(struct facts_vmware_event *e, enum facts_vmw_event_kind k
 		       unsigned lineno, const char *s, size_t n, const char *at)
 {
 	e->kind = kind;
-	copy_text(e->file, sizeof e->file, file, strlen(file));
+	text_copy(e->file, sizeof e->file, file, strlen(file));
 	e->line = lineno;
 	line_stamp(s, n, e->stamp);
 	const char *t = s;
 	size_t tn = n;
-	trim_span(&t, &tn);
+	text_trim_span(&t, &tn);
 	/* A line longer than what is kept keeps the matched words, with some context before them. */
 	if (tn >= sizeof e->text && at > t + 80) {
 		const char *from = at - 80;
@@ -316,7 +249,7 @@ static void event_fill(struct facts_vmware_event *e, enum facts_vmw_event_kind k
 		tn -= (size_t)(from - t);
 		t = from;
 	}
-	copy_text(e->text, sizeof e->text, t, tn);
+	text_copy(e->text, sizeof e->text, t, tn);
 }
 
 /* Keep at most EVENTS_PER_KIND lines of a kind: when full, the oldest one makes room. */
@@ -353,10 +286,10 @@ static void scan_line(struct facts_vmware *vm, const char *file, unsigned lineno
 
 void facts_vmware_scan_log(struct facts_vmware *vm, const char *file, const char *text, size_t len)
 {
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line;
 	size_t n;
-	while (next_line(&it, &line, &n))
+	while (text_next_line(&it, &line, &n))
 		scan_line(vm, file, it.lineno, line, n);
 	vm->logs_scanned++;
 }
@@ -375,17 +308,17 @@ static size_t mismatch_number(const char *s, size_t n, char *dst, size_t cap, un
 {
 	size_t i = 0;
 	unsigned v = 0;
-	while (i < n && is_digit(s[i]) && i < 6)
+	while (i < n && text_is_digit(s[i]) && i < 6)
 		v = v * 10 + (unsigned)(s[i++] - '0');
 	if (i == 0)
 		return 0;
 	*major = v;
-	if (i + 1 < n && s[i] == '.' && is_digit(s[i + 1])) {
+	if (i + 1 < n && s[i] == '.' && text_is_digit(s[i + 1])) {
 		i++;
-		while (i < n && is_digit(s[i]) && i < 12)
+		while (i < n && text_is_digit(s[i]) && i < 12)
 			i++;
 	}
-	copy_text(dst, cap, s, i);
+	text_copy(dst, cap, s, i);
 	return i;
 }
 
@@ -394,7 +327,7 @@ bool facts_vmware_parse_mismatch(const char *line, size_t len, struct facts_vmwa
 	static const char head[] = "Version mismatch with vmmon module: expecting ";
 	static const char mid[] = ", got ";
 	memset(out, 0, sizeof *out);
-	const char *p = span_find(line, len, head);
+	const char *p = text_find(line, len, head);
 	if (!p)
 		return false;
 	p += sizeof head - 1;
@@ -417,25 +350,25 @@ static bool modinfo_field(const char *line, size_t n, const char *field, const c
 		return false;
 	*val = line + f + 1;
 	*vn = n - f - 1;
-	trim_span(val, vn);
+	text_trim_span(val, vn);
 	return true;
 }
 
 int facts_vmware_parse_modinfo(const char *text, size_t len, struct facts_vmware *vm)
 {
 	vm->modinfo_filename[0] = vm->modinfo_version[0] = vm->modinfo_signer[0] = '\0';
-	struct line_iter it = lines_of(text, len);
+	struct text_lines it = text_lines_of(text, len);
 	const char *line, *val;
 	size_t n, vn;
 	bool filename = false;
-	while (next_line(&it, &line, &n)) {
+	while (text_next_line(&it, &line, &n)) {
 		if (modinfo_field(line, n, "filename", &val, &vn)) {
-			copy_text(vm->modinfo_filename, sizeof vm->modinfo_filename, val, vn);
+			text_copy(vm->modinfo_filename, sizeof vm->modinfo_filename, val, vn);
 			filename = vn > 0;
 		} else if (modinfo_field(line, n, "version", &val, &vn)) {
-			copy_text(vm->modinfo_version, sizeof vm->modinfo_version, val, vn);
+			text_copy(vm->modinfo_version, sizeof vm->modinfo_version, val, vn);
 		} else if (modinfo_field(line, n, "signer", &val, &vn)) {
-			copy_text(vm->modinfo_signer, sizeof vm->modinfo_signer, val, vn);
+			text_copy(vm->modinfo_signer, sizeof vm->modinfo_signer, val, vn);
 		}
 	}
 	return filename ? 0 : -EINVAL;
@@ -468,7 +401,7 @@ static void collect_lockdown(struct host *host, struct facts_vmware *vm)
 		const char *open = memchr(buf.data, '[', buf.len);
 		const char *close = open ? memchr(open, ']', (size_t)(buf.data + buf.len - open)) : NULL;
 		if (open && close)
-			copy_text(vm->lockdown, sizeof vm->lockdown, open + 1, (size_t)(close - open - 1));
+			text_copy(vm->lockdown, sizeof vm->lockdown, open + 1, (size_t)(close - open - 1));
 		else
 			vm->lockdown_err = -EINVAL;
 	}
@@ -521,7 +454,7 @@ static void collect_ko(struct host *host, struct facts_vmware *vm, const char *r
 				struct facts_vmware_ko *ko = &vm->ko[vm->ko_count++];
 				ko->module = (enum facts_vmw_module)m;
 				snprintf(path, sizeof path, "%s/%s", dir, names.items[i]);
-				copy_text(ko->path, sizeof ko->path, path, strlen(path));
+				text_copy(ko->path, sizeof ko->path, path, strlen(path));
 			}
 		}
 		host_names_free(&names);
@@ -539,7 +472,7 @@ static void find_other_kernel(struct host *host, struct facts_vmware *vm, const 
 			char path[FACTS_VMW_PATH];
 			snprintf(path, sizeof path, "/lib/modules/%s/misc/vmmon.ko", rels.items[i]);
 			if (host_exists(host, path))
-				copy_text(vm->other_kernel, sizeof vm->other_kernel, rels.items[i], strlen(rels.items[i]));
+				text_copy(vm->other_kernel, sizeof vm->other_kernel, rels.items[i], strlen(rels.items[i]));
 		}
 	}
 	host_names_free(&rels);
@@ -596,41 +529,6 @@ static void scan_tmp_logs(struct host *host, struct facts_vmware *vm)
 		host_names_free(&logs);
 	}
 	host_names_free(&tmp);
-}
-
-/* The home directory of `user`: the 6th field of its /etc/passwd line. */
-static bool passwd_home(struct host *host, const char *user, char *home, size_t cap)
-{
-	struct host_buf buf;
-	bool found = false;
-	if (host_read_file(host, "/etc/passwd", PASSWD_MAX, &buf) != 0) {
-		host_buf_free(&buf);
-		return false;
-	}
-	struct line_iter it = lines_of(buf.data, buf.len);
-	const char *line;
-	size_t n, ul = strlen(user);
-	while (!found && next_line(&it, &line, &n)) {
-		if (n <= ul || memcmp(line, user, ul) != 0 || line[ul] != ':')
-			continue;
-		const char *p = line, *end = line + n;
-		for (int field = 0; field < 5 && p; field++) {
-			p = memchr(p, ':', (size_t)(end - p));
-			p = p ? p + 1 : NULL;
-		}
-		if (!p)
-			break;
-		const char *stop = memchr(p, ':', (size_t)(end - p));
-		size_t hn = (size_t)((stop ? stop : end) - p);
-		/* Only an absolute path without "..": a hostile passwd line must not steer reads. */
-		if (hn > 1 && hn < cap && p[0] == '/' && !memmem(p, hn, "..", 2)) {
-			copy_text(home, cap, p, hn);
-			found = strchr(home, '?') == NULL;
-		}
-		break;
-	}
-	host_buf_free(&buf);
-	return found;
 }
 
 static void dirs_add(struct host_names *dirs, const char *dir)
@@ -692,11 +590,11 @@ static void vm_dirs_listed(struct host *host, const char *home, struct host_name
 		snprintf(path, sizeof path, "%s/%s", home, vm_lists[l].file);
 		struct host_buf buf;
 		if (host_read_file(host, path, CONFIG_MAX, &buf) == 0) {
-			struct line_iter it = lines_of(buf.data, buf.len);
+			struct text_lines it = text_lines_of(buf.data, buf.len);
 			const char *line, *key, *val;
 			size_t n, kn, vn;
 			size_t pl = strlen(vm_lists[l].prefix), sl = strlen(vm_lists[l].suffix);
-			while (next_line(&it, &line, &n)) {
+			while (text_next_line(&it, &line, &n)) {
 				char dir[FACTS_VMW_PATH];
 				if (!config_pair(line, n, &key, &kn, &val, &vn) || kn < pl + sl ||
 				    memcmp(key, vm_lists[l].prefix, pl) != 0 ||
@@ -716,9 +614,7 @@ static void scan_vm_logs(struct host *host, struct facts_vmware *vm, const struc
 {
 	if (user->err || !user->user.name[0])
 		return;
-	char home[160];
-	if (!passwd_home(host, user->user.name, home, sizeof home))
-		snprintf(home, sizeof home, "/home/%s", user->user.name);
+	const char *home = user->home;
 	struct host_names dirs = { 0 };
 	vm_dirs_default(host, home, &dirs);
 	vm_dirs_listed(host, home, &dirs);

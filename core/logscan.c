@@ -501,7 +501,6 @@ size_t logscan_buffer(const struct logscan *ls, const char *file, unsigned sourc
 
 #define LOG_READ_MAX ((size_t)64 << 20)         /* read at most this much of one log */
 #define LOG_SCAN_MAX ((size_t)16 << 20)         /* and scan its newest part, this long */
-#define PASSWD_MAX ((size_t)1 << 20)
 #define FILES_MAX 256                           /* logs looked at in one run */
 #define DIR_ENTRIES_MAX 128                     /* entries of one directory considered */
 #define HOST_PATH_MAX 1024
@@ -605,37 +604,6 @@ static void scan_rotated(struct collect *c, const char *path, unsigned n, unsign
 	}
 }
 
-/* The 6th field of the user's /etc/passwd line, when it is a sane absolute path. */
-static char *home_of(struct host *host, const char *user)
-{
-	struct host_buf buf = { 0 };
-	char *home = NULL;
-	size_t ulen = strlen(user);
-	if (ulen == 0 || host_read_file(host, "/etc/passwd", PASSWD_MAX, &buf) != 0) {
-		host_buf_free(&buf);
-		return NULL;
-	}
-	const char *p = buf.data, *end = buf.data + buf.len;
-	while (p < end && !home) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		if ((size_t)(le - p) > ulen && memcmp(p, user, ulen) == 0 && p[ulen] == ':') {
-			const char *f = p;
-			for (int field = 0; field < 5 && f; field++) {
-				f = memchr(f, ':', (size_t)(le - f));
-				f = f ? f + 1 : NULL;
-			}
-			const char *fe = f ? memchr(f, ':', (size_t)(le - f)) : NULL;
-			size_t n = f && fe ? (size_t)(fe - f) : 0;
-			if (n > 1 && n < 512 && f[0] == '/' && !memchr(f, '\0', n))
-				home = xstrndup(f, n);
-		}
-		p = le + 1;
-	}
-	host_buf_free(&buf);
-	return home;
-}
-
 static void scan_kernel_log(struct collect *c)
 {
 	struct facts_logs *l = c->logs;
@@ -727,10 +695,9 @@ void facts_collect_logs(struct host *host, struct facts *facts)
 	memset(l, 0, sizeof *l);
 	struct collect c = { .host = host, .ls = logscan_new(), .logs = l };
 	const char *user = facts->user.err == 0 && facts->user.user.name[0] ? facts->user.user.name : NULL;
-	char *home = user ? home_of(host, user) : NULL;
+	const char *home = user && facts->user.home[0] ? facts->user.home : NULL;
 	scan_kernel_log(&c);
 	scan_product_logs(&c, user, home);
-	free(home);
 	if (c.res.count)
 		qsort(c.res.matches, c.res.count, sizeof *c.res.matches, match_cmp);
 	l->matches = c.res.matches;

@@ -117,6 +117,7 @@ struct facts_user {
 	int err;
 	char why[FACTS_WHY];
 	struct host_user user;
+	char home[128];         /* home folder from /etc/passwd, else /home/<name> (/root for uid 0) */
 	/* membership according to /etc/group (and the primary group from /etc/passwd) */
 	int group_file_err;
 	struct host_names etc_groups;
