@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "vmdoctor/check.h"
 #include "vmdoctor/codes.h"
 #include "vmdoctor/facts.h"
@@ -25,27 +26,6 @@
 #define VMDOCTOR_PLAYBOOK_DIR "/usr/share/vmdoctor/playbooks"
 #endif
 
-/* Exit codes of DESIGN.md: 0 ok, 1 warnings, 2 failures, 3 could not run (also bad usage). */
-enum { EXIT_OK = 0, EXIT_COULD_NOT_RUN = 3 };
-
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MD };
-
-#define MAX_ANSWERS 32
-#define MAX_PLAYBOOK_DIRS 8
-
-struct options {
-	const char *snapshot;
-	enum format format;
-	bool format_given;
-	bool no_color;
-	const char *playbook;                   /* check --playbook ID */
-	const char *answers[MAX_ANSWERS];       /* --answer STEP=VALUE */
-	int n_answers;
-	const char *playbook_dirs[MAX_PLAYBOOK_DIRS];   /* --playbooks DIR, after the shipped ones */
-	int n_playbook_dirs;
-	const char *args[64];   /* positional arguments after the command */
-	int n_args;
-};
 
 static const char usage_text[] =
 	"Usage: vmdoctor [COMMAND] [OPTIONS]\n"
@@ -72,8 +52,7 @@ static const char usage_text[] =
 	"determined, 2 failures, 3 vmdoctor could not run (including bad usage).\n"
 	"lint exits 0 when every file is valid, 1 when not.\n";
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -84,7 +63,7 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_COULD_NOT_RUN;
 }
 
-static bool want_color(const struct options *o)
+bool want_color(const struct options *o)
 {
 	const char *no_color = getenv("NO_COLOR");
 	const char *term = getenv("TERM");
@@ -95,7 +74,7 @@ static bool want_color(const struct options *o)
 	return isatty(STDOUT_FILENO);
 }
 
-static unsigned text_width(void)
+unsigned text_width(void)
 {
 	struct winsize ws;
 	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
@@ -103,7 +82,7 @@ static unsigned text_width(void)
 	return 80;
 }
 
-static int open_host(const struct options *o, struct host **host)
+int open_host(const struct options *o, struct host **host)
 {
 	int rc = o->snapshot ? host_open_snapshot(o->snapshot, host) : host_open_live(host);
 	if (rc < 0)
@@ -112,7 +91,7 @@ static int open_host(const struct options *o, struct host **host)
 }
 
 /* The shipped playbooks, then those of --playbooks; every load error goes to stderr as one line. */
-static void load_playbooks(const struct options *o, struct playbook_set *set)
+void load_playbooks(const struct options *o, struct playbook_set *set)
 {
 	memset(set, 0, sizeof *set);
 	playbook_set_load(set, VMDOCTOR_PLAYBOOK_DIR);
@@ -122,7 +101,7 @@ static void load_playbooks(const struct options *o, struct playbook_set *set)
 		fprintf(stderr, "vmdoctor: %s\n", set->errors[i]);
 }
 
-static int write_report(const struct options *o, const struct facts *facts, const struct check_report *report,
+int write_report(const struct options *o, const struct facts *facts, const struct check_report *report,
 			const struct playbook_run *run)
 {
 	int rc;
@@ -165,7 +144,7 @@ static int check_playbook(const struct options *o, const struct facts *facts)
 	return exit_code;
 }
 
-static int cmd_check(const struct options *o)
+int cmd_check(const struct options *o)
 {
 	if (o->n_args)
 		return usage_error("check: unexpected argument '%s'", o->args[0]);
@@ -406,6 +385,10 @@ static const struct {
 	{ "explain", cmd_explain },
 	{ "list", cmd_list },
 	{ "lint", cmd_lint },
+	{ "fix", cmd_fix },
+	{ "undo", cmd_undo },
+	{ "history", cmd_history },
+	{ "bundle", cmd_bundle },
 };
 
 int main(int argc, char **argv)
@@ -420,6 +403,23 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--version") == 0) {
 			printf("vmdoctor %s\n", VMDOCTOR_VERSION);
 			return EXIT_OK;
+		} else if (strcmp(a, "--yes") == 0 || strcmp(a, "-y") == 0) {
+			o.yes = true;
+		} else if (strcmp(a, "--dry-run") == 0) {
+			o.dry_run = true;
+		} else if (strcmp(a, "--no-redact") == 0) {
+			o.no_redact = true;
+		} else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--compress") == 0 ||
+			   strcmp(a, "--max-size") == 0) {
+			const char *v = i + 1 < argc ? argv[++i] : NULL;
+			if (!v || !v[0])
+				return usage_error("%s needs a value", a);
+			if (strcmp(a, "--compress") == 0)
+				o.compress = v;
+			else if (strcmp(a, "--max-size") == 0)
+				o.max_size = v;
+			else
+				o.output = v;
 		} else if (strcmp(a, "--no-color") == 0) {
 			o.no_color = true;
 		} else if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) {
@@ -462,6 +462,8 @@ int main(int argc, char **argv)
 			return usage_error("too many arguments at '%s'", a);
 		}
 	}
-	/* Until the wizard exists, vmdoctor alone runs check. */
-	return run ? run(&o) : cmd_check(&o);
+	/* vmdoctor alone: the wizard on a terminal, otherwise the same as check (DESIGN.md). */
+	if (!run)
+		run = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? cmd_wizard : cmd_check;
+	return run(&o);
 }
