@@ -155,6 +155,7 @@ static const char *status_color(enum check_status s)
 static void wrap(FILE *out, const char *text, unsigned indent, unsigned first, unsigned width)
 {
 	unsigned col = first;
+	bool line_start = true;
 	const char *p = text;
 	while (*p) {
 		while (*p == ' ')
@@ -162,22 +163,26 @@ static void wrap(FILE *out, const char *text, unsigned indent, unsigned first, u
 		size_t word = strcspn(p, " ");
 		if (!word)
 			break;
-		if (col > indent && col + 1 + word > width) {
+		if (!line_start && col + 1 + word > width) {
 			fprintf(out, "\n%*s", (int)indent, "");
 			col = indent;
-		} else if (col > first || (col > indent && p != text)) {
+			line_start = true;
+		} else if (!line_start) {
 			fputc(' ', out);
 			col++;
 		}
-		/* A word longer than the line is cut, not allowed to push the layout out of 80 columns. */
+		/* A word longer than the line (a long path) is broken across lines, never pushed past the edge. */
 		size_t room = width > col ? width - col : 1;
-		if (word > room && col == indent) {
-			fprintf(out, "%.*s...", (int)(room > 3 ? room - 3 : 1), p);
-			col += (unsigned)room;
-		} else {
-			fprintf(out, "%.*s", (int)word, p);
-			col += (unsigned)word;
+		while (word > room) {
+			fprintf(out, "%.*s\n%*s", (int)room, p, (int)indent, "");
+			p += room;
+			word -= room;
+			col = indent;
+			room = width > col ? width - col : 1;
 		}
+		fprintf(out, "%.*s", (int)word, p);
+		col += (unsigned)word;
+		line_start = false;
 		p += word;
 	}
 	fputc('\n', out);

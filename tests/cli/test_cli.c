@@ -2,6 +2,7 @@
 /* End-to-end tests of the vmdoctor command line: exit codes, JSON, text layout, colour, errors, live host. */
 #include <criterion/criterion.h>
 #include <criterion/new/assert.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
@@ -332,4 +333,32 @@ Test(cli, every_code_is_explained_and_the_codes_page_is_generated)
 	doc[n] = '\0';
 	fclose(f);
 	cr_expect(eq(str, doc, o->out), "docs/codes.md is stale: vmdoctor list codes --format md > docs/codes.md");
+}
+
+/* The text report of every scenario fits 80 columns (long paths are broken across lines, not cut). */
+Test(cli, every_scenario_fits_80_columns)
+{
+	DIR *d = opendir(SNAPSHOTS);
+	cr_assert(d != NULL);
+	struct dirent *e;
+	size_t scenarios = 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", SNAPSHOTS, e->d_name);
+		const char *args[] = { "check", "--snapshot", path, NULL };
+		struct output *o = run(args, NULL, false);
+		scenarios++;
+		for (char *line = o->out; *line;) {
+			size_t n = strcspn(line, "\n");
+			size_t columns = 0;
+			for (size_t i = 0; i < n; i++)
+				columns += ((unsigned char)line[i] & 0xc0) != 0x80;   /* count characters, not bytes */
+			cr_expect(le(sz, columns, 80), "%s: %.*s", e->d_name, (int)n, line);
+			line += n + (line[n] == '\n');
+		}
+	}
+	closedir(d);
+	cr_expect(gt(sz, scenarios, 50));
 }
