@@ -405,8 +405,13 @@ void check_vbox_secureboot(const struct facts *facts, struct check_result *r)
 			  "key the machine does not trust", vb->modinfo_signer);
 		check_detail(r, "The signing key was most likely never enrolled with MokManager, or its enrolment is "
 			     "still pending (SB-MOK-NOT-ENROLLED, see secureboot.modules).");
-		check_action(r, "sudo mokutil --import /var/lib/shim-signed/mok/MOK.der, reboot and choose Enroll MOK "
-			     "at the console, then: %s", VBOXCONFIG);
+		if (facts->secureboot.mok.pending)
+			/* Importing again would only ask for a new password: the MokManager step is what is left. */
+			check_action(r, "A key already waits for enrolment: reboot, choose Enroll MOK in MokManager at the "
+				     "console (with the password chosen at import), then: %s", VBOXCONFIG);
+		else
+			check_action(r, "sudo mokutil --import /var/lib/shim-signed/mok/MOK.der, reboot and choose Enroll "
+				     "MOK at the console, then: %s", VBOXCONFIG);
 		return;
 	}
 	check_set(r, CHECK_FAIL, "VBOX-SECUREBOOT", "Secure Boot refuses the unsigned vboxdrv, so VMs fail with "

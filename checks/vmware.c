@@ -375,8 +375,12 @@ void check_vmware_secureboot(const struct facts *facts, struct check_result *r)
 			  "Secure Boot does not trust", vm->modinfo_signer);
 		check_detail(r, "The signing key was most likely never enrolled with MokManager, or its enrolment "
 			     "is still pending (SB-MOK-NOT-ENROLLED).");
-		check_action(r, "Enrol the key that signed vmmon: sudo mokutil --import <its .der>, reboot and "
-			     "choose Enroll MOK at the console, then: sudo modprobe vmmon vmnet");
+		if (facts->secureboot.mok.pending)
+			check_action(r, "A key already waits for enrolment: reboot, choose Enroll MOK in MokManager at the "
+				     "console (with the password chosen at import), then: sudo modprobe vmmon vmnet");
+		else
+			check_action(r, "Enrol the key that signed vmmon: sudo mokutil --import <its .der>, reboot and "
+				     "choose Enroll MOK at the console, then: sudo modprobe vmmon vmnet");
 		return;
 	}
 	check_set(r, CHECK_FAIL, "VMW-SECUREBOOT", "Secure Boot refuses the unsigned vmmon module, so /dev/vmmon "
