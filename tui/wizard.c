@@ -1,0 +1,909 @@
+/* SPDX-License-Identifier: MIT */
+/* The wizard: a stack of screens (draw, handle_key, destroy) driven by one event loop that alone reads keys. */
+#include "tui/wizard.h"
+
+#include <ctype.h>
+#include <curses.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <unistd.h>
+
+#include "vmdoctor/check.h"
+#include "vmdoctor/codes.h"
+#include "vmdoctor/report.h"
+#include "vmdoctor/xalloc.h"
+
+#define MIN_COLS 60
+#define MIN_LINES 16
+#define MAX_SCREENS 8
+#define KEY_ESC 27
+#define TICK_MS 100
+#define READ_WIDTH 110
+
+/* What handle_key asks the loop to do next. */
+enum {
+	ACT_NONE = 0,
+	ACT_REDRAW = 1 << 0,
+	ACT_PUSH = 1 << 1,      /* push wiz->next */
+	ACT_POP = 1 << 2,
+	ACT_REPLACE = 1 << 3,   /* pop, then push wiz->next */
+	ACT_QUIT = 1 << 4,
+	ACT_TO_START = 1 << 5,  /* pop to the start screen, ending the walk */
+};
+
+struct wiz;
+struct screen;
+
+struct screen_ops {
+	const char *name;
+	void (*draw)(struct screen *s, struct wiz *w);
+	/* `key` is ERR on a tick (no key for TICK_MS). */
+	unsigned (*handle_key)(struct screen *s, struct wiz *w, int key);
+	void (*destroy)(struct screen *s);
+	bool walking;           /* quitting here loses a walk: ask first */
+};
+
+struct screen {
+	const struct screen_ops *ops;
+	int sel, top;           /* menu selection and first row shown */
+	char search[64];
+	bool searching, summary, show_passes;
+	const struct check_result *result;      /* the detail screen's result */
+	const char *message;    /* a one-line note at the bottom */
+};
+
+struct wiz {
+	const struct facts *facts;
+	const struct playbook_set *set;
+	const struct playbook *menu[32];
+	size_t n_menu;
+	struct playbook_run run;
+	bool running;
+	struct screen *stack[MAX_SCREENS];
+	int depth;
+	struct screen *next;
+	bool color, confirm_quit;
+};
+
+static volatile sig_atomic_t wiz_signalled;
+
+enum { PAIR_FAIL = 1, PAIR_WARN, PAIR_OK, PAIR_INFO, PAIR_TITLE, PAIR_BANNER };
+
+/* ---- drawing helpers ---- */
+
+static int status_pair(enum check_status st)
+{
+	static const int pairs[CHECK_STATUS_COUNT] = {
+		[CHECK_PASS] = PAIR_OK, [CHECK_SKIP] = PAIR_INFO, [CHECK_INFO] = PAIR_INFO,
+		[CHECK_UNKNOWN] = PAIR_WARN, [CHECK_WARN] = PAIR_WARN, [CHECK_FAIL] = PAIR_FAIL,
+	};
+	return pairs[st];
+}
+
+static void wiz_attr_on(const struct wiz *w, int pair, attr_t extra)
+{
+	attron(extra | (w->color ? COLOR_PAIR(pair) : 0));
+}
+
+static void wiz_attr_off(const struct wiz *w, int pair, attr_t extra)
+{
+	attroff(extra | (w->color ? COLOR_PAIR(pair) : 0));
+}
+
+/* Print at most `width` columns of `text` (bytes are enough: multibyte text is only clipped shorter). */
+static void put_clipped(int y, int x, const char *text, int width)
+{
+	if (width <= 0 || y >= LINES)
+		return;
+	mvaddnstr(y, x, text, width);
+}
+
+static void put_fmt(int y, int x, int width, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void put_fmt(int y, int x, int width, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	put_clipped(y, x, buf, width);
+}
+
+/* Title bar on row 0, a line under it, and the key hints on the last row. */
+static void draw_frame(const struct wiz *w, const char *title, const char *keys)
+{
+	wiz_attr_on(w, PAIR_TITLE, A_BOLD);
+	mvhline(0, 0, ' ', COLS);
+	put_fmt(0, 1, COLS - 2, "vmdoctor - %s", title);
+	wiz_attr_off(w, PAIR_TITLE, A_BOLD);
+	mvhline(1, 0, ACS_HLINE, COLS);
+	mvhline(LINES - 2, 0, ACS_HLINE, COLS);
+	attron(A_REVERSE);
+	mvhline(LINES - 1, 0, ' ', COLS);
+	put_clipped(LINES - 1, 1, keys, COLS - 2);
+	attroff(A_REVERSE);
+}
+
+/* Wrap `text` at `width` into the rows from `*row`, skipping the first `skip` wrapped rows; returns rows used. */
+static int put_wrapped(int *row, int last_row, int x, int width, const char *text, int *skip, int indent)
+{
+	int used = 0;
+	const char *p = text ? text : "";
+	do {
+		int avail = width - (used ? indent : 0);
+		if (avail < 10)
+			avail = 10;
+		int len = (int)strcspn(p, "\n");
+		int cut = len;
+		if (cut > avail) {
+			cut = avail;
+			while (cut > 0 && p[cut] != ' ')
+				cut--;
+			if (cut == 0)
+				cut = avail;
+		}
+		if (*skip > 0) {
+			(*skip)--;
+		} else if (*row <= last_row) {
+			mvaddnstr(*row, x + (used ? indent : 0), p, cut);
+			(*row)++;
+		} else {
+			(*row)++;
+		}
+		used++;
+		p += cut;
+		while (*p == ' ')
+			p++;
+		if (*p == '\n')
+			p++;
+	} while (*p);
+	return used;
+}
+
+static struct screen *screen_new(const struct screen_ops *ops)
+{
+	struct screen *s = xcalloc(1, sizeof *s);
+	s->ops = ops;
+	return s;
+}
+
+static void screen_free(struct screen *s)
+{
+	if (s->ops->destroy)
+		s->ops->destroy(s);
+	free(s);
+}
+
+/* Move a selection within [0, n) by a key; returns true when the key was a movement key. */
+static bool menu_move(int *sel, int n, int key, int page)
+{
+	switch (key) {
+	case KEY_UP: case 'k': *sel = *sel > 0 ? *sel - 1 : 0; return true;
+	case KEY_DOWN: case 'j': *sel = *sel + 1 < n ? *sel + 1 : (n > 0 ? n - 1 : 0); return true;
+	case KEY_HOME: case 'g': *sel = 0; return true;
+	case KEY_END: case 'G': *sel = n > 0 ? n - 1 : 0; return true;
+	case KEY_PPAGE: *sel = *sel > page ? *sel - page : 0; return true;
+	case KEY_NPAGE: *sel = *sel + page < n ? *sel + page : (n > 0 ? n - 1 : 0); return true;
+	default: return false;
+	}
+}
+
+static bool is_back(int key)
+{
+	return key == KEY_ESC || key == KEY_BACKSPACE || key == 127 || key == '\b' || key == KEY_LEFT || key == 'h';
+}
+
+static bool is_enter(int key)
+{
+	return key == '\n' || key == '\r' || key == KEY_ENTER || key == KEY_RIGHT || key == 'l';
+}
+
+/* ---- forward declarations of the screens ---- */
+
+static const struct screen_ops question_ops, running_ops, findings_ops, detail_ops, help_ops;
+static struct screen *question_new(const struct wiz *w);
+
+/* Start a walk of `pb` and return the screen to show first. */
+static struct screen *walk_begin(struct wiz *w, const struct playbook *pb)
+{
+	if (w->running)
+		playbook_run_free(&w->run);
+	playbook_run_start(&w->run, pb, w->facts);
+	w->running = true;
+	return w->run.at && w->run.at->kind == PLAYBOOK_ASK ? question_new(w) : screen_new(&running_ops);
+}
+
+/* The question screen of the current ask step, with the detected answer pre-selected. */
+static struct screen *question_new(const struct wiz *w)
+{
+	struct screen *s = screen_new(&question_ops);
+	const char *detected = playbook_run_detected(&w->run);
+	const struct playbook_step *st = w->run.at;
+	for (size_t i = 0; detected && st && i < st->n_answers; i++)
+		if (strcmp(detected, st->answers[i].value) == 0)
+			s->sel = (int)i;
+	return s;
+}
+
+/* ---- Start ---- */
+
+static void start_draw(struct screen *s, struct wiz *w)
+{
+	draw_frame(w, "what is wrong?", "Up/Down move  Enter choose  ? help  q quit");
+	int row = 2, width = COLS - 2;
+	char *host = report_host_line(w->facts);
+	int skip = 0;
+	put_wrapped(&row, 4, 1, width, host, &skip, 2);
+	free(host);
+	const struct facts_programs *p = &w->facts->programs;
+	const char *progs[] = { p->vmware ? "VMware" : NULL, p->virtualbox ? "VirtualBox" : NULL,
+				p->qemu ? "QEMU" : NULL, p->libvirt ? "libvirt" : NULL,
+				p->kvm_frontend ? "virt-manager/Boxes/virsh" : NULL };
+	char line[512] = "Installed: ";
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
+		if (!progs[i])
+			continue;
+		size_t len = strlen(line);
+		snprintf(line + len, sizeof line - len, "%s%s", n++ ? ", " : "", progs[i]);
+	}
+	if (!n)
+		strcat(line, "no virtualization program found");
+	put_clipped(row++, 1, line, width);
+	if (w->facts->from_snapshot) {
+		wiz_attr_on(w, PAIR_BANNER, A_BOLD);
+		put_clipped(row++, 1, "Snapshot of another machine: fixes are disabled", width);
+		wiz_attr_off(w, PAIR_BANNER, A_BOLD);
+	}
+	row++;
+	put_clipped(row++, 1, "What is the problem?", width);
+	int items = (int)w->n_menu + 1;
+	for (int i = 0; i < items && row < LINES - 2; i++, row++) {
+		const char *label = i < (int)w->n_menu ? w->menu[i]->title : "Create a support bundle";
+		if (i == s->sel)
+			attron(A_REVERSE);
+		put_fmt(row, 2, width - 2, "%c %s", i == s->sel ? '>' : ' ', label);
+		if (i == s->sel)
+			attroff(A_REVERSE);
+	}
+	if (s->message)
+		put_clipped(LINES - 3, 1, s->message, width);
+}
+
+static unsigned start_key(struct screen *s, struct wiz *w, int key)
+{
+	int items = (int)w->n_menu + 1;
+	if (menu_move(&s->sel, items, key, 5)) {
+		s->message = NULL;
+		return ACT_REDRAW;
+	}
+	if (!is_enter(key))
+		return ACT_NONE;
+	if (s->sel == (int)w->n_menu) {
+		/* The bundle command is another issue's; the wizard only says whether it exists. */
+		s->message = "Create a support bundle: not available yet.";
+		return ACT_REDRAW;
+	}
+	w->next = walk_begin(w, w->menu[s->sel]);
+	return ACT_PUSH;
+}
+
+static const struct screen_ops start_ops = { "start", start_draw, start_key, NULL, false };
+
+/* ---- Question ---- */
+
+static void question_draw(struct screen *s, struct wiz *w)
+{
+	const struct playbook_step *st = w->run.at;
+	draw_frame(w, w->run.pb->title, "Up/Down move  Enter answer  Esc back  ? help  q quit");
+	if (!st || st->kind != PLAYBOOK_ASK)
+		return;
+	int row = 3, skip = 0;
+	attron(A_BOLD);
+	put_wrapped(&row, LINES - 4, 1, COLS - 2, st->question, &skip, 0);
+	attroff(A_BOLD);
+	row++;
+	const char *detected = playbook_run_detected(&w->run);
+	for (size_t i = 0; i < st->n_answers && row < LINES - 4; i++, row++) {
+		bool det = detected && strcmp(detected, st->answers[i].value) == 0;
+		if ((int)i == s->sel)
+			attron(A_REVERSE);
+		put_fmt(row, 2, COLS - 4, "%c %s%s", (int)i == s->sel ? '>' : ' ', st->answers[i].label,
+			det ? "  (detected)" : "");
+		if ((int)i == s->sel)
+			attroff(A_REVERSE);
+	}
+	if (st->why) {
+		/* Right under the answers: at the bottom of a tall terminal it read as unrelated. */
+		row = row + 1 < LINES - 5 ? row + 1 : LINES - 5;
+		mvaddstr(row, 1, "Why:");
+		put_wrapped(&row, LINES - 3, 6, COLS - 7, st->why, &skip, 0);
+	}
+}
+
+
+static unsigned question_key(struct screen *s, struct wiz *w, int key)
+{
+	const struct playbook_step *st = w->run.at;
+	if (key == ERR)
+		return ACT_NONE;
+	if (is_back(key))
+		return ACT_TO_START;
+	if (menu_move(&s->sel, (int)st->n_answers, key, 5))
+		return ACT_REDRAW;
+	if (!is_enter(key))
+		return ACT_NONE;
+	const char *detected = playbook_run_detected(&w->run);
+	const char *value = st->answers[s->sel].value;
+	bool det = detected && strcmp(detected, value) == 0;
+	playbook_run_answer(&w->run, value, det ? PLAYBOOK_FROM_DETECT : PLAYBOOK_FROM_USER);
+	w->next = screen_new(&running_ops);
+	return ACT_REPLACE;
+}
+
+static const struct screen_ops question_ops = { "question", question_draw, question_key, NULL, true };
+
+/* ---- Running: one playbook step per tick, so keys stay live between steps ---- */
+
+static void running_draw(struct screen *s, struct wiz *w)
+{
+	(void)s;
+	draw_frame(w, w->run.pb->title, "Running checks...  Esc back  ? help  q quit");
+	const struct check_report *r = &w->run.report;
+	const struct playbook_step *at = w->run.at;
+	int pending = at && at->kind == PLAYBOOK_RUN ? (int)at->n_checks : 0;
+	put_fmt(3, 1, COLS - 2, "Running checks: %zu done, %d to run next", r->count, pending);
+	/* The newest rows stay visible: the checks still to run are listed last, as "...." */
+	int total = (int)r->count + pending, room = LINES - 7;
+	int first = total > room ? total - room : 0;
+	for (int i = first, row = 5; i < total && row < LINES - 2; i++, row++) {
+		if (i >= (int)r->count) {
+			const struct check_def *def = check_find(at->checks[i - (int)r->count]);
+			put_fmt(row, 2, COLS - 4, "....  %s", def ? def->title : at->checks[i - (int)r->count]);
+			continue;
+		}
+		const struct check_result *res = &r->results[i];
+		wiz_attr_on(w, status_pair(res->status), A_BOLD);
+		put_fmt(row, 2, 6, "%-4s", check_status_label(res->status));
+		wiz_attr_off(w, status_pair(res->status), A_BOLD);
+		put_fmt(row, 8, COLS - 10, "%s", res->check->title);
+	}
+}
+
+static unsigned running_key(struct screen *s, struct wiz *w, int key)
+{
+	(void)s;
+	if (is_back(key))
+		return ACT_TO_START;
+	if (key != ERR)
+		return ACT_NONE;
+	if (w->run.at && w->run.at->kind == PLAYBOOK_ASK) {
+		w->next = question_new(w);
+		return ACT_REPLACE;
+	}
+	if (w->run.at && w->run.at->kind != PLAYBOOK_SHOW && playbook_run_step(&w->run))
+		return ACT_REDRAW;
+	w->next = screen_new(&findings_ops);
+	return ACT_REPLACE;
+}
+
+static const struct screen_ops running_ops = { "running", running_draw, running_key, NULL, true };
+
+/* ---- Findings ---- */
+
+/* Display order: failures, warnings, unknown, info, then skip and pass. */
+static int status_rank(enum check_status st)
+{
+	static const int rank[CHECK_STATUS_COUNT] = {
+		[CHECK_FAIL] = 0, [CHECK_WARN] = 1, [CHECK_UNKNOWN] = 2, [CHECK_INFO] = 3,
+		[CHECK_SKIP] = 4, [CHECK_PASS] = 5,
+	};
+	return rank[st];
+}
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+	return hay && strcasestr(hay, needle) != NULL;
+}
+
+static bool finding_matches(const struct check_result *r, const char *q)
+{
+	if (!*q)
+		return true;
+	return contains_ci(r->code, q) || contains_ci(r->summary, q) || contains_ci(r->check->id, q) ||
+	       contains_ci(r->check->title, q);
+}
+
+/* The rows: results in display order, passes and skips hidden unless shown; `rows` gets result pointers,
+ * a NULL row is the "N passed" line. Returns the count. */
+static int findings_rows(const struct screen *s, const struct wiz *w, const struct check_result **rows, int max)
+{
+	const struct check_report *r = &w->run.report;
+	int n = 0, hidden = 0;
+	for (int rank = 0; rank <= 5; rank++)
+		for (size_t i = 0; i < r->count && n < max - 1; i++) {
+			const struct check_result *res = &r->results[i];
+			if (status_rank(res->status) != rank || !finding_matches(res, s->search))
+				continue;
+			if (rank >= 4 && !s->show_passes)
+				hidden++;
+			else
+				rows[n++] = res;
+		}
+	if (hidden && !s->search[0])
+		rows[n++] = NULL;
+	return n;
+}
+
+static void findings_summary_draw(const struct wiz *w)
+{
+	const struct check_report *r = &w->run.report;
+	int row = 3, skip = 0, width = COLS - 7 < READ_WIDTH ? COLS - 7 : READ_WIDTH;
+	char *host = report_host_line(w->facts);
+	put_wrapped(&row, 5, 1, COLS - 2, host, &skip, 2);
+	free(host);
+	put_fmt(row++, 1, COLS - 2, "Symptom: %s", w->run.pb->title);
+	put_fmt(row++, 1, COLS - 2, "%zu checks: %zu failed, %zu warnings, %zu unknown, %zu passed, %zu skipped",
+		r->count, r->counts[CHECK_FAIL], r->counts[CHECK_WARN], r->counts[CHECK_UNKNOWN],
+		r->counts[CHECK_PASS], r->counts[CHECK_SKIP]);
+	row++;
+	for (size_t i = 0; i < r->count && row < LINES - 2; i++) {
+		const struct check_result *res = &r->results[i];
+		if (res->status != CHECK_FAIL && res->status != CHECK_WARN)
+			continue;
+		put_fmt(row++, 1, COLS - 2, "%-4s %s", check_status_label(res->status), res->code ? res->code : "");
+		put_wrapped(&row, LINES - 3, 6, width, res->summary, &skip, 0);
+		if (res->action && row < LINES - 2) {
+			char buf[1024];
+			snprintf(buf, sizeof buf, "Do: %s", res->action);
+			put_wrapped(&row, LINES - 3, 6, width, buf, &skip, 4);
+		}
+	}
+}
+
+static void findings_draw(struct screen *s, struct wiz *w)
+{
+	if (s->summary) {
+		draw_frame(w, "summary", "s list  Esc back  ? help  q quit");
+		findings_summary_draw(w);
+		return;
+	}
+	draw_frame(w, "findings", "Enter detail  / search  s summary  p passes  Esc start  ? help  q quit");
+	const struct check_report *r = &w->run.report;
+	/* A kept search replaces the counts: appended to them it was cut off at 80 columns. */
+	if (s->search[0])
+		put_fmt(2, 1, COLS - 2, "Findings matching search: %s   (Esc clears)", s->search);
+	else
+		put_fmt(2, 1, COLS - 2, "%s: %zu failed, %zu warnings, %zu unknown, %zu passed", w->run.pb->title,
+			r->counts[CHECK_FAIL], r->counts[CHECK_WARN], r->counts[CHECK_UNKNOWN],
+			r->counts[CHECK_PASS]);
+	const struct check_result *rows[256];
+	int n = findings_rows(s, w, rows, 256);
+	int visible = LINES - 10;
+	if (s->sel >= n)
+		s->sel = n > 0 ? n - 1 : 0;
+	if (s->sel < s->top)
+		s->top = s->sel;
+	if (s->sel >= s->top + visible)
+		s->top = s->sel - visible + 1;
+	int code_w = 22;
+	for (int i = s->top, row = 3; i < n && row < 3 + visible; i++, row++) {
+		const struct check_result *res = rows[i];
+		if (i == s->sel)
+			attron(A_REVERSE);
+		mvhline(row, 0, ' ', COLS);
+		if (!res) {
+			put_fmt(row, 1, COLS - 2, "OK    %zu checks passed or skipped (p to show)",
+				r->counts[CHECK_PASS] + r->counts[CHECK_SKIP]);
+		} else {
+			wiz_attr_on(w, status_pair(res->status), A_BOLD);
+			put_fmt(row, 1, 4, "%-4s", check_status_label(res->status));
+			wiz_attr_off(w, status_pair(res->status), A_BOLD);
+			put_fmt(row, 7, code_w, "%s", res->code ? res->code : res->check->id);
+			put_clipped(row, 7 + code_w + 1, res->summary ? res->summary : "", COLS - code_w - 9);
+		}
+		if (i == s->sel)
+			attroff(A_REVERSE);
+	}
+	if (n == 0)
+		put_clipped(4, 2, "Nothing matches the search.", COLS - 4);
+	/* The selected finding's whole summary, so a narrow terminal still shows it all. */
+	mvhline(LINES - 7, 0, ACS_HLINE, COLS);
+	if (n > 0 && rows[s->sel]) {
+		const struct check_result *res = rows[s->sel];
+		int row = LINES - 6, skip = 0, width = COLS - 2 < READ_WIDTH ? COLS - 2 : READ_WIDTH;
+		put_wrapped(&row, LINES - 3, 1, width, res->summary, &skip, 0);
+		if (res->action && row < LINES - 2) {
+			char buf[1024];
+			snprintf(buf, sizeof buf, "Do: %s", res->action);
+			put_wrapped(&row, LINES - 3, 1, width, buf, &skip, 4);
+		}
+	}
+	if (s->searching) {
+		mvhline(2, 0, ' ', COLS);
+		put_fmt(2, 1, COLS - 2, "Search: %s_", s->search);
+	}
+}
+
+static unsigned findings_search_key(struct screen *s, int key)
+{
+	size_t len = strlen(s->search);
+	if (key == '\n' || key == '\r' || key == KEY_ENTER || key == KEY_ESC)
+		s->searching = false;
+	else if ((key == KEY_BACKSPACE || key == 127 || key == '\b') && len)
+		s->search[len - 1] = '\0';
+	else if (key >= 32 && key < 127 && len + 1 < sizeof s->search)
+		s->search[len] = (char)key, s->search[len + 1] = '\0';
+	s->sel = s->top = 0;
+	return ACT_REDRAW;
+}
+
+static unsigned findings_key(struct screen *s, struct wiz *w, int key)
+{
+	if (key == ERR)
+		return ACT_NONE;
+	if (s->searching)
+		return findings_search_key(s, key);
+	if (s->summary) {
+		if (key == 's' || is_back(key))
+			s->summary = false;
+		return ACT_REDRAW;
+	}
+	const struct check_result *rows[256];
+	int n = findings_rows(s, w, rows, 256);
+	if (menu_move(&s->sel, n, key, LINES - 6))
+		return ACT_REDRAW;
+	switch (key) {
+	case '/': s->searching = true; s->search[0] = '\0'; return ACT_REDRAW;
+	case 's': s->summary = true; return ACT_REDRAW;
+	case 'p': s->show_passes = !s->show_passes; return ACT_REDRAW;
+	default: break;
+	}
+	if (is_back(key)) {
+		if (s->search[0]) {
+			s->search[0] = '\0';
+			return ACT_REDRAW;
+		}
+		return ACT_TO_START;
+	}
+	if (!is_enter(key) || n == 0)
+		return ACT_NONE;
+	if (!rows[s->sel]) {
+		s->show_passes = true;
+		return ACT_REDRAW;
+	}
+	w->next = screen_new(&detail_ops);
+	w->next->result = rows[s->sel];
+	return ACT_PUSH;
+}
+
+static const struct screen_ops findings_ops = { "findings", findings_draw, findings_key, NULL, true };
+
+/* ---- Detail of one finding, scrollable ---- */
+
+/* Draw the detail from wrapped row `skip`; returns the number of rows the whole detail takes. */
+static int detail_render(const struct check_result *res, int skip, int first_row, int last_row)
+{
+	const struct code_info *ci = res->code ? code_find(res->code) : NULL;
+	/* Long lines are hard to read on a wide terminal: paragraphs stop at READ_WIDTH columns. */
+	int row = first_row, total = 0, width = COLS - 2 < READ_WIDTH ? COLS - 2 : READ_WIDTH;
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s  %s", check_status_label(res->status), res->code ? res->code : res->check->id);
+	total += put_wrapped(&row, last_row, 1, width, buf, &skip, 2);
+	total += put_wrapped(&row, last_row, 1, width, ci ? ci->title : res->check->title, &skip, 2);
+	total += put_wrapped(&row, last_row, 1, width, " ", &skip, 0);
+	if (ci) {
+		total += put_wrapped(&row, last_row, 1, width, ci->explanation, &skip, 0);
+		total += put_wrapped(&row, last_row, 1, width, " ", &skip, 0);
+	}
+	snprintf(buf, sizeof buf, "Found: %s", res->summary ? res->summary : "");
+	total += put_wrapped(&row, last_row, 1, width, buf, &skip, 7);
+	if (res->detail)
+		total += put_wrapped(&row, last_row, 8, width - 7, res->detail, &skip, 0);
+	if (res->action) {
+		snprintf(buf, sizeof buf, "Do: %s", res->action);
+		total += put_wrapped(&row, last_row, 1, width, buf, &skip, 4);
+	}
+	if (res->n_evidence)
+		total += put_wrapped(&row, last_row, 1, width, "Evidence:", &skip, 0);
+	for (size_t i = 0; i < res->n_evidence; i++) {
+		snprintf(buf, sizeof buf, "%s: %s", res->evidence[i].source, res->evidence[i].text);
+		total += put_wrapped(&row, last_row, 3, width - 2, buf, &skip, 4);
+	}
+	for (int i = 0; ci && i < CODE_MAX_DOCS && ci->docs[i]; i++) {
+		snprintf(buf, sizeof buf, "See: %s", ci->docs[i]);
+		total += put_wrapped(&row, last_row, 1, width, buf, &skip, 5);
+	}
+	snprintf(buf, sizeof buf, "Check: %s (%s)", res->check->id, res->check->title);
+	total += put_wrapped(&row, last_row, 1, width, buf, &skip, 2);
+	return total;
+}
+
+static void detail_draw(struct screen *s, struct wiz *w)
+{
+	draw_frame(w, "finding", "Up/Down scroll  Esc back  ? help  q quit");
+	int total = detail_render(s->result, s->top, 2, LINES - 3);
+	int max_top = total - (LINES - 4) > 0 ? total - (LINES - 4) : 0;
+	if (s->top > max_top) {
+		/* Scrolled past the end (or the terminal grew): show the last page instead of blank rows. */
+		s->top = max_top;
+		draw_frame(w, "finding", "Up/Down scroll  Esc back  ? help  q quit");
+		for (int y = 2; y < LINES - 2; y++)
+			mvhline(y, 0, ' ', COLS);
+		total = detail_render(s->result, s->top, 2, LINES - 3);
+	}
+	if (total > LINES - 4)
+		put_fmt(LINES - 2, COLS - 12, 10, " %d/%d ", s->top + 1, total);
+}
+
+static unsigned detail_key(struct screen *s, struct wiz *w, int key)
+{
+	(void)w;
+	if (key == ERR)
+		return ACT_NONE;
+	if (is_back(key))
+		return ACT_POP;
+	int sel = s->top;
+	if (menu_move(&sel, 1000, key, LINES - 5)) {
+		s->top = sel;
+		return ACT_REDRAW;
+	}
+	return ACT_NONE;
+}
+
+static const struct screen_ops detail_ops = { "detail", detail_draw, detail_key, NULL, false };
+
+/* ---- Help ---- */
+
+static const char *const help_lines[] = {
+	"Every key of the wizard:",
+	"",
+	"Up, Down, j, k     move or scroll",
+	"PgUp, PgDn, g, G   page, first, last",
+	"Enter, Right       choose, answer, open a finding",
+	"Esc, Backspace     back (from a walk: to the start)",
+	"/                  search the findings (Enter keeps, Esc ends)",
+	"s                  findings: one-screen summary",
+	"p                  findings: show or hide passed checks",
+	"? or F1            this help",
+	"q                  quit (asks y/n while a walk is in progress)",
+	"",
+	"Status words: FAIL, WARN, ???? (unknown), INFO, SKIP, OK.",
+	"The wizard only reads what vmdoctor collected; it changes nothing.",
+};
+
+static void help_draw(struct screen *s, struct wiz *w)
+{
+	(void)s;
+	draw_frame(w, "help", "Esc back  q quit");
+	int row = 3;
+	for (size_t i = 0; i < sizeof help_lines / sizeof help_lines[0] && row < LINES - 2; i++, row++)
+		put_clipped(row, 2, help_lines[i], COLS - 4);
+}
+
+static unsigned help_key(struct screen *s, struct wiz *w, int key)
+{
+	(void)s, (void)w;
+	return key == ERR ? ACT_NONE : (is_back(key) || key == '?' || key == KEY_F(1) || is_enter(key)) ? ACT_POP
+										       : ACT_NONE;
+}
+
+static const struct screen_ops help_ops = { "help", help_draw, help_key, NULL, false };
+
+/* ---- the loop ---- */
+
+static void wiz_signal(int sig)
+{
+	wiz_signalled = sig;
+}
+
+static void wiz_fatal_hook(void)
+{
+	endwin();
+}
+
+static void wiz_colors(struct wiz *w)
+{
+	const char *nc = getenv("NO_COLOR");
+	w->color = has_colors() && !(nc && *nc);
+	if (!w->color)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(PAIR_FAIL, COLOR_RED, -1);
+	init_pair(PAIR_WARN, COLOR_YELLOW, -1);
+	init_pair(PAIR_OK, COLOR_GREEN, -1);
+	init_pair(PAIR_INFO, COLOR_CYAN, -1);
+	init_pair(PAIR_TITLE, COLOR_WHITE, COLOR_BLUE);
+	init_pair(PAIR_BANNER, COLOR_YELLOW, -1);
+}
+
+static int menu_cmp(const void *a, const void *b)
+{
+	const struct playbook *x = *(const struct playbook *const *)a, *y = *(const struct playbook *const *)b;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/* The symptoms, most common first, then full-scan ("Check everything") last. */
+static void wiz_menu(struct wiz *w)
+{
+	const struct playbook *full = NULL;
+	for (size_t i = 0; i < w->set->count && w->n_menu < 31; i++) {
+		if (strcmp(w->set->items[i]->id, "full-scan") == 0)
+			full = w->set->items[i];
+		else
+			w->menu[w->n_menu++] = w->set->items[i];
+	}
+	qsort(w->menu, w->n_menu, sizeof w->menu[0], menu_cmp);
+	if (full)
+		w->menu[w->n_menu++] = full;
+}
+
+static void wiz_draw(struct wiz *w)
+{
+	erase();
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		const char *msg = "terminal too small (need 60x16)";
+		int len = (int)strlen(msg);
+		mvaddnstr(LINES / 2, COLS > len ? (COLS - len) / 2 : 0, msg, COLS);
+	} else {
+		struct screen *top = w->stack[w->depth - 1];
+		top->ops->draw(top, w);
+		if (w->confirm_quit) {
+			attron(A_REVERSE | A_BOLD);
+			mvhline(LINES - 1, 0, ' ', COLS);
+			put_clipped(LINES - 1, 1, "Quit vmdoctor and end this walk? (y/n)", COLS - 2);
+			attroff(A_REVERSE | A_BOLD);
+		}
+	}
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+static void wiz_pop(struct wiz *w)
+{
+	screen_free(w->stack[--w->depth]);
+}
+
+static void wiz_push(struct wiz *w)
+{
+	if (w->depth < MAX_SCREENS)
+		w->stack[w->depth++] = w->next;
+	else
+		screen_free(w->next);
+	w->next = NULL;
+}
+
+/* Apply what a screen asked; returns false to leave the loop. */
+static bool wiz_apply(struct wiz *w, unsigned act)
+{
+	if (act & ACT_QUIT)
+		return false;
+	if (act & ACT_TO_START)
+		while (w->depth > 1)
+			wiz_pop(w);
+	if (act & (ACT_POP | ACT_REPLACE) && w->depth > 1)
+		wiz_pop(w);
+	if (act & (ACT_PUSH | ACT_REPLACE) && w->next)
+		wiz_push(w);
+	return true;
+}
+
+static bool wiz_walking(const struct wiz *w)
+{
+	for (int i = 0; i < w->depth; i++)
+		if (w->stack[i]->ops->walking)
+			return true;
+	return false;
+}
+
+/* Keys every screen shares: help, quit and its confirmation, resize. */
+static unsigned wiz_global_key(struct wiz *w, int key, bool *handled)
+{
+	struct screen *top = w->stack[w->depth - 1];
+	*handled = true;
+	if (w->confirm_quit) {
+		w->confirm_quit = false;
+		return key == 'y' || key == 'Y' ? ACT_QUIT : ACT_REDRAW;
+	}
+	if (key == KEY_RESIZE)
+		return ACT_REDRAW;
+	if (COLS < MIN_COLS || LINES < MIN_LINES)
+		return key == 'q' ? ACT_QUIT : ACT_NONE;
+	bool typing = top->searching;
+	if (!typing && (key == '?' || key == KEY_F(1)) && top->ops != &help_ops) {
+		w->next = screen_new(&help_ops);
+		return ACT_PUSH;
+	}
+	if (!typing && key == 'q') {
+		if (!wiz_walking(w))
+			return ACT_QUIT;
+		w->confirm_quit = true;
+		return ACT_REDRAW;
+	}
+	*handled = false;
+	return ACT_NONE;
+}
+
+static void wiz_loop(struct wiz *w)
+{
+	bool go = true;
+	wiz_draw(w);
+	while (go && !wiz_signalled) {
+		int key = getch();
+		bool handled;
+		unsigned act = key == ERR ? ACT_NONE : wiz_global_key(w, key, &handled);
+		if (key == ERR || !handled) {
+			struct screen *top = w->stack[w->depth - 1];
+			if (COLS >= MIN_COLS && LINES >= MIN_LINES)
+				act = top->ops->handle_key(top, w, key);
+		}
+		go = wiz_apply(w, act);
+		if (go && act != ACT_NONE)
+			wiz_draw(w);
+	}
+}
+
+static void wiz_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = wiz_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* A terminal without cursor addressing (TERM=dumb, unknown TERM) cannot show screens: the caller falls back. */
+static bool wiz_terminal_usable(void)
+{
+	int err = 0;
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK)
+		return false;
+	const char *cup = tigetstr("cup");
+	bool ok = cup && cup != (char *)-1 && !tigetflag("hc");
+	del_curterm(cur_term);
+	cur_term = NULL;
+	return ok;
+}
+
+int wizard_run(const struct facts *facts, const struct playbook_set *set)
+{
+	struct wiz w;
+	memset(&w, 0, sizeof w);
+	w.facts = facts;
+	w.set = set;
+	wiz_menu(&w);
+	setlocale(LC_ALL, "");
+	if (!wiz_terminal_usable())
+		return WIZARD_NO_TERMINAL;
+	if (!initscr()) {
+		fprintf(stderr, "vmdoctor: wizard: could not start the terminal\n");
+		return 3;
+	}
+	xalloc_set_fatal_hook(wiz_fatal_hook);
+	wiz_signals();
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	timeout(TICK_MS);
+	wiz_colors(&w);
+	w.stack[w.depth++] = screen_new(&start_ops);
+	wiz_loop(&w);
+	while (w.depth > 0)
+		wiz_pop(&w);
+	if (w.running)
+		playbook_run_free(&w.run);
+	endwin();
+	xalloc_set_fatal_hook(NULL);
+	/* Killed by a signal: the shell convention 128 + N, after the terminal is back. */
+	return wiz_signalled ? 128 + wiz_signalled : 0;
+}
