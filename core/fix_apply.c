@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/* Applying a plan: atomic file writes with backups, execve'd commands with a timeout, a journal, rollback. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmdoctor/fix.h"
+#include "vmdoctor/xalloc.h"
+
+#define CMD_TIMEOUT_S 120
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Write `content` to `path` through a temp file in the same folder, fsync, rename: never half a file. */
+int fix_write_atomic(const char *path, const char *content, unsigned mode)
+{
+	char *tmp = xasprintf("%s.vmdoctor-XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		int e = -errno;
+		free(tmp);
+		return e;
+	}
+	int rc = write_all(fd, content, strlen(content));
+	if (rc == 0 && fchmod(fd, mode) < 0)
+		rc = -errno;
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* execve argv (absolute path, no shell) with a timeout; 0 when it exited 0. */
+static int run_argv(char *const *argv, FILE *log)
+{
+	if (!argv[0] || argv[0][0] != '/')
+		return -EINVAL;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		alarm(CMD_TIMEOUT_S);   /* SIGALRM ends a hung command; the alarm survives execve */
+		char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (log)
+		fprintf(log, "  %s %s %d\n", argv[0], WIFEXITED(st) ? "exited" : "killed by signal",
+			WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	return -EIO;
+}
+
+static char *rooted(const char *root, const char *path)
+{
+	return xasprintf("%s%s", root ? root : "", path);
+}
+
+static json_t *journal_step(const struct fix_step *s, size_t i, const char *state)
+{
+	json_t *j = json_pack("{s:I, s:s, s:s}", "index", (json_int_t)i, "what", s->what, "state", state);
+	if (s->kind == FIX_STEP_FILE) {
+		json_object_set_new(j, "path", json_string(s->path));
+		json_object_set_new(j, "existed", json_boolean(s->old_content != NULL));
+	}
+	if (s->kind == FIX_STEP_COMMAND && s->undo_argv[0]) {
+		json_t *a = json_array();
+		for (size_t k = 0; s->undo_argv[k]; k++)
+			json_array_append_new(a, json_string(s->undo_argv[k]));
+		json_object_set_new(j, "undo_argv", a);
+	}
+	return j;
+}
+
+static int journal_write(const char *run_dir, json_t *journal)
+{
+	char *path = xasprintf("%s/journal.json", run_dir);
+	char *text = json_dumps(journal, JSON_INDENT(2));
+	int rc = text ? fix_write_atomic(path, text, 0600) : -ENOMEM;
+	free(text);
+	free(path);
+	return rc;
+}
+
+static int undo_step(const struct fix_step *s, const char *root, FILE *log)
+{
+	if (s->kind == FIX_STEP_FILE) {
+		char *p = rooted(root, s->path);
+		int rc = s->old_content ? fix_write_atomic(p, s->old_content, 0644) : (unlink(p) < 0 ? -errno : 0);
+		fprintf(log, "  undone: %s %s\n", s->old_content ? "restored" : "deleted", s->path);
+		free(p);
+		return rc;
+	}
+	if (s->kind == FIX_STEP_COMMAND && s->undo_argv[0]) {
+		fprintf(log, "  undoing: %s\n", s->undo);
+		return run_argv(s->undo_argv, log);
+	}
+	return 0;
+}
+
+static int do_step(const struct fix_step *s, size_t i, const char *root, const char *run_dir, FILE *log)
+{
+	if (s->kind == FIX_STEP_FILE) {
+		if (s->old_content) {
+			char *bak = xasprintf("%s/backups/%zu", run_dir, i);
+			int rc = fix_write_atomic(bak, s->old_content, 0600);
+			free(bak);
+			if (rc < 0)
+				return rc;
+		}
+		char *p = rooted(root, s->path);
+		int rc = fix_write_atomic(p, s->new_content, 0644);
+		free(p);
+		return rc;
+	}
+	if (s->kind == FIX_STEP_COMMAND)
+		return run_argv(s->argv, log);
+	fprintf(log, "  by hand: %s\n", s->text);
+	return 0;
+}
+
+int fix_apply(const struct fix_plan *plan, const char *root, const char *state_dir, char *run_id,
+	      size_t run_id_len, FILE *log)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	snprintf(run_id, run_id_len, "%04d%02d%02dT%02d%02d%02dZ-%d-%s", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)getpid(), plan->fix->id);
+	char *runs = xasprintf("%s/runs", state_dir);
+	char *run_dir = xasprintf("%s/%s", runs, run_id);
+	char *backups = xasprintf("%s/backups", run_dir);
+	mkdir(state_dir, 0700);
+	mkdir(runs, 0700);
+	int rc = (mkdir(run_dir, 0700) < 0 || mkdir(backups, 0700) < 0) ? -errno : 0;
+	json_t *journal = json_pack("{s:s, s:s, s:s, s:[]}", "run", run_id, "fix", plan->fix->id, "root",
+				    root ? root : "", "steps");
+	json_t *steps = json_object_get(journal, "steps");
+	size_t done = 0;
+	for (; rc == 0 && done < plan->n_steps; done++) {
+		const struct fix_step *s = &plan->steps[done];
+		json_array_append_new(steps, journal_step(s, done, "started"));
+		journal_write(run_dir, journal);    /* before the step: an interrupted run can still be undone */
+		fprintf(log, "Step %zu: %s\n", done + 1, s->what);
+		rc = do_step(s, done, root, run_dir, log);
+		json_object_set_new(json_array_get(steps, done), "state", json_string(rc == 0 ? "done" : "failed"));
+		journal_write(run_dir, journal);
+	}
+	if (rc < 0 && done == 0) {
+		fprintf(log, "Could not start the run's journal in %s (%s).\n", run_dir, host_errno_name(rc));
+	} else if (rc < 0) {
+		fprintf(log, "Step %zu failed (%s); rolling back the steps before it.\n", done, host_errno_name(rc));
+		for (size_t i = done - 1; i-- > 0;) {
+			undo_step(&plan->steps[i], root, log);
+			json_object_set_new(json_array_get(steps, i), "state", json_string("rolled-back"));
+		}
+		journal_write(run_dir, journal);
+	}
+	json_decref(journal);
+	free(backups);
+	free(run_dir);
+	free(runs);
+	return rc;
+}
+
+/* Revert one journalled step: restore the backup, delete a created file, or run the undo argv. */
+static int undo_journal_step(json_t *st, const char *root, const char *run_dir, size_t i, FILE *log)
+{
+	const char *path = json_string_value(json_object_get(st, "path"));
+	json_t *argv = json_object_get(st, "undo_argv");
+	if (path) {
+		char *p = rooted(root, path);
+		int rc = 0;
+		if (json_is_true(json_object_get(st, "existed"))) {
+			char *bak = xasprintf("%s/backups/%zu", run_dir, i);
+			FILE *f = fopen(bak, "rb");
+			if (!f) {
+				rc = -errno;
+			} else {
+				char *data = NULL;
+				size_t len = 0;
+				FILE *m = open_memstream(&data, &len);
+				char chunk[4096];
+				size_t n;
+				while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+					fwrite(chunk, 1, n, m);
+				fclose(m);
+				fclose(f);
+				rc = fix_write_atomic(p, data, 0644);
+				free(data);
+			}
+			fprintf(log, "restored %s from %s\n", path, bak);
+			free(bak);
+		} else {
+			rc = unlink(p) < 0 && errno != ENOENT ? -errno : 0;
+			fprintf(log, "deleted %s (the run created it)\n", path);
+		}
+		free(p);
+		return rc;
+	}
+	if (json_is_array(argv)) {
+		char *a[FIX_MAX_ARGV] = { 0 };
+		for (size_t k = 0; k < json_array_size(argv) && k + 1 < FIX_MAX_ARGV; k++)
+			a[k] = (char *)json_string_value(json_array_get(argv, k));
+		fprintf(log, "ran %s\n", a[0] ? a[0] : "(nothing)");
+		return run_argv(a, log);
+	}
+	return 0;
+}
+
+int fix_undo(const char *run_dir, FILE *log)
+{
+	char *path = xasprintf("%s/journal.json", run_dir);
+	json_error_t err;
+	json_t *journal = json_load_file(path, 0, &err);
+	free(path);
+	if (!journal)
+		return -ENOENT;
+	if (json_is_true(json_object_get(journal, "undone"))) {
+		json_decref(journal);
+		return -EALREADY;
+	}
+	const char *root = json_string_value(json_object_get(journal, "root"));
+	json_t *steps = json_object_get(journal, "steps");
+	int rc = 0;
+	for (size_t i = json_array_size(steps); i-- > 0;) {
+		json_t *st = json_array_get(steps, i);
+		const char *state = json_string_value(json_object_get(st, "state"));
+		/* "started" too: an interrupted step may have happened; undoing it is safe either way */
+		if (!state || (strcmp(state, "done") != 0 && strcmp(state, "started") != 0))
+			continue;
+		if (undo_journal_step(st, root && *root ? root : NULL, run_dir, i, log) < 0)
+			rc = -EIO;
+		json_object_set_new(st, "state", json_string("undone"));
+	}
+	json_object_set_new(journal, "undone", json_true());
+	journal_write(run_dir, journal);
+	json_decref(journal);
+	return rc;
+}
