@@ -247,4 +247,23 @@ void host_libvirt_free(struct host_libvirt_state *state);
 const struct host_libvirt_net *host_libvirt_find_net(const struct host_libvirt_state *s, const char *name);
 const struct host_libvirt_pool *host_libvirt_find_pool(const struct host_libvirt_state *s, const char *name);
 
+/*
+ * The recording back end (core/host_record.c): wraps `inner` (not owned, close it after) and keeps
+ * every answer as a member of a snapshot v1 tree, so that a bundle replays what the checks read.
+ * Call host_record_finish() once after the queries; members are then sorted by name.
+ */
+struct host_record_member {
+	char *name;             /* "fs/etc/group", "cpuid.txt", "commands/lsmod.txt", ... */
+	char *data;             /* NUL-terminated */
+	size_t len;
+	bool truncated;         /* the source was cut at the reader's limit */
+	bool dir;               /* a directory under fs/ (no data) */
+	bool dangling;          /* listed but not there (a dangling link): a symlink to `data`, a missing name */
+};
+int host_open_record(struct host *inner, struct host **out);
+int host_record_finish(struct host *host);
+const struct host_record_member *host_record_members(const struct host *host, size_t *count);
+/* The user the checks asked for (snapshot.json "user"), or NULL when not collected. */
+const struct host_user *host_record_user(const struct host *host);
+
 #endif
