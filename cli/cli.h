@@ -54,6 +54,7 @@ int cmd_check(const struct options *o);
 int cmd_fix(const struct options *o);
 int cmd_undo(const struct options *o);
 int cmd_history(const struct options *o);
+int cmd_list_fixes(const struct options *o);   /* `list fixes` */
 /* cli/cmd_bundle.c (support bundles) */
 int cmd_bundle(const struct options *o);
 /* cli/cmd_wizard.c: the wizard, when stdin and stdout are a terminal and no command was given */

@@ -348,7 +348,7 @@ static int cmd_lint(const struct options *o)
 static int cmd_list(const struct options *o)
 {
 	if (o->n_args != 1)
-		return usage_error("list: what? checks, codes or playbooks");
+		return usage_error("list: what? checks, codes, playbooks or fixes");
 	if (strcmp(o->args[0], "checks") == 0) {
 		if (o->format == FORMAT_MD)
 			return usage_error("list checks: --format %s is only for list codes", "md");
@@ -358,7 +358,9 @@ static int cmd_list(const struct options *o)
 		return list_codes(o);
 	if (strcmp(o->args[0], "playbooks") == 0)
 		return list_playbooks(o);
-	return usage_error("list: unknown list '%s' (checks, codes or playbooks)", o->args[0]);
+	if (strcmp(o->args[0], "fixes") == 0)
+		return cmd_list_fixes(o);
+	return usage_error("list: unknown list '%s' (checks, codes, playbooks or fixes)", o->args[0]);
 }
 
 static int parse_format(const char *value, struct options *o)
