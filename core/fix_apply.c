@@ -3,15 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "vmdoctor/fix.h"
+#include "vmdoctor/host.h"
 #include "vmdoctor/xalloc.h"
 
 #define CMD_TIMEOUT_S 120
@@ -55,30 +54,28 @@ int fix_write_atomic(const char *path, const char *content, unsigned mode)
 	return rc;
 }
 
-/* execve argv (absolute path, no shell) with a timeout; 0 when it exited 0. */
+/* Run argv through the host layer's runner (execve, no shell, the whole process group killed at the
+ * deadline, output captured); 0 when it exited 0. The output goes to the log either way. */
 static int run_argv(char *const *argv, FILE *log)
 {
 	if (!argv[0] || argv[0][0] != '/')
 		return -EINVAL;
-	pid_t pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		alarm(CMD_TIMEOUT_S);   /* SIGALRM ends a hung command; the alarm survives execve */
-		char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", NULL };
-		execve(argv[0], argv, envp);
-		_exit(127);
+	struct host *host;
+	int rc = host_open_live(&host);
+	if (rc < 0)
+		return rc;
+	struct host_cmd_result res = { 0 };
+	rc = host_run(host, "fix-step", (const char *const *)argv, CMD_TIMEOUT_S * 1000, &res);
+	if (rc == 0 && log && res.output.len)
+		fprintf(log, "%s", res.output.data);
+	if (rc == 0 && (res.exit_code != 0 || res.timed_out)) {
+		if (log)
+			fprintf(log, "  %s %s %d\n", argv[0], res.timed_out ? "timed out, exit" : "exited", res.exit_code);
+		rc = -EIO;
 	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	if (log)
-		fprintf(log, "  %s %s %d\n", argv[0], WIFEXITED(st) ? "exited" : "killed by signal",
-			WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
-	return -EIO;
+	host_cmd_result_free(&res);
+	host_close(host);
+	return rc;
 }
 
 static char *rooted(const char *root, const char *path)
