@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Writing support bundles: record what the checks read, then stream it into a deterministic archive. */
 #include "vmdoctor/bundle.h"
+#include "bundle_extras.h"
 
 #include "vmdoctor/check.h"
 #include "vmdoctor/facts.h"
@@ -291,7 +292,7 @@ static bool bundle_has(const struct blist *l, const char *name)
 	return false;
 }
 
-static int bundle_add_manifest(struct blist *l, bool have_user)
+static int bundle_add_manifest(struct blist *l, bool have_user, const struct bundle_missing_list *extras_missing)
 {
 	json_t *root = json_object(), *members = json_array(), *missing = json_array();
 	int rc;
@@ -334,6 +335,13 @@ static int bundle_add_manifest(struct blist *l, bool have_user)
 	json_object_set_new(root, "format", json_string("vmdoctor-bundle-manifest"));
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "members", members);
+	for (size_t i = 0; i < extras_missing->count; i++) {
+		json_t *e = json_object();
+
+		json_object_set_new(e, "what", json_string(extras_missing->items[i].what));
+		json_object_set_new(e, "why", json_string(extras_missing->items[i].why));
+		json_array_append_new(missing, e);
+	}
 	json_object_set_new(root, "not_collected", missing);
 	rc = bundle_add_json(l, "manifest.json", root);
 	json_decref(root);
@@ -483,7 +491,8 @@ static int bundle_collect(struct host *rec, const struct facts *facts, const str
 	int rc = 0;
 
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = blist_add(l, m[i].name, m[i].data, m[i].len, m[i].dir, "snapshot");
+		rc = blist_add(l, m[i].name, m[i].data, m[i].len, m[i].dir,
+			       m[i].exists_only ? "snapshot (existence only: stored empty)" : "snapshot");
 		if (rc == 0) {
 			l->items[l->count - 1].truncated = m[i].truncated;
 			l->items[l->count - 1].link = m[i].dangling;
@@ -508,6 +517,7 @@ int bundle_write(struct host *source, const struct bundle_options *opt, char *wr
 	struct facts facts;
 	struct check_report report;
 	struct blist l = { 0 };
+	struct bundle_missing_list extras_missing = { 0 };
 	char created[64], path[PATH_MAX];
 	time_t mtime;
 	int rc;
@@ -524,13 +534,14 @@ int bundle_write(struct host *source, const struct bundle_options *opt, char *wr
 		goto out;
 	}
 	check_run_all(&facts, &report);
-	if ((rc = host_record_finish(rec)) != 0 ||
+	/* The configs and logs a vendor asks for that no check read, recorded like the checks' own reads. */
+	if ((rc = bundle_extras_collect(rec, &facts, &extras_missing)) != 0 || (rc = host_record_finish(rec)) != 0 ||
 	    (rc = bundle_collect(rec, &facts, &report, created, opt->tool, &l)) != 0) {
 		rc = bundle_fail(why, why_len, rc, "bundle: %s", strerror(-rc));
 		goto out;
 	}
 	bundle_apply_budget(&l, opt->max_size ? opt->max_size : BUNDLE_DEFAULT_MAX_SIZE);
-	if ((rc = bundle_add_manifest(&l, host_record_user(rec) != NULL)) != 0) {
+	if ((rc = bundle_add_manifest(&l, host_record_user(rec) != NULL, &extras_missing)) != 0) {
 		rc = bundle_fail(why, why_len, rc, "bundle: %s", strerror(-rc));
 		goto out;
 	}
@@ -545,6 +556,7 @@ int bundle_write(struct host *source, const struct bundle_options *opt, char *wr
 		snprintf(written, written_len, "%s", path);
 out:
 	blist_free(&l);
+	bundle_missing_free(&extras_missing);
 	check_report_free(&report);
 	facts_free(&facts);
 	host_close(rec);

@@ -101,6 +101,7 @@ static int rec_put(struct rec *r, const char *name, const char *data, size_t len
 	m->truncated = truncated;
 	m->dir = dir;
 	m->dangling = false;
+	m->exists_only = false;
 	return 0;
 }
 
@@ -125,8 +126,12 @@ static int rec_read_file(struct host *host, const char *path, size_t limit, stru
 	int rc = host_read_file(r->inner, path, limit, out);
 
 	if (rc == 0) {
+		struct host_record_member *m;
+
 		rec_fs_name(path, name, sizeof name);
 		(void)rec_put(r, name, out->data, out->len, out->truncated, false);
+		if ((m = rec_find(r, name)) != NULL)
+			m->exists_only = false;         /* read for real, even when empty */
 	} else {
 		rec_error(r, path, rc);
 	}
@@ -174,11 +179,13 @@ static bool rec_exists(struct host *host, const char *path)
 		rec_fs_name(path, name, sizeof name);
 		if (!rec_find(r, name)) {
 			struct host_buf buf = { 0 };
-			int rc = host_read_file(r->inner, path, 1u << 20, &buf);
+			/* A file stays a file on replay (an empty one: the checks only asked whether it exists, and
+			 * programs such as /usr/bin/virsh would otherwise fill the bundle); anything else becomes a
+			 * directory. A later read of the same file replaces the empty member with its content. */
+			bool file = host_read_file(r->inner, path, 1, &buf) == 0;
 
-			/* A file stays a file on replay; anything else becomes a directory. */
-			(void)rec_put(r, name, rc == 0 ? buf.data : "", rc == 0 ? buf.len : 0,
-				      rc == 0 && buf.truncated, rc != 0);
+			if (rec_put(r, name, "", 0, false, !file) == 0 && file)
+				rec_find(r, name)->exists_only = true;
 			host_buf_free(&buf);
 		}
 	}

@@ -259,6 +259,7 @@ struct host_record_member {
 	bool truncated;         /* the source was cut at the reader's limit */
 	bool dir;               /* a directory under fs/ (no data) */
 	bool dangling;          /* listed but not there (a dangling link): a symlink to `data`, a missing name */
+	bool exists_only;       /* the checks only asked whether it exists: stored empty */
 };
 int host_open_record(struct host *inner, struct host **out);
 int host_record_finish(struct host *host);
