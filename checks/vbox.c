@@ -156,8 +156,8 @@ static void say_setup_failed(const struct facts *facts, struct check_result *r)
 	const struct facts_vbox *vb = &facts->vbox;
 	const char *rel = release_of(facts);
 	if (vb->modules_dir_err == 0)
-		check_evidence(r, vb->modules_dir, "no vboxdrv.ko for this kernel (misc/, extra/, extramodules/, "
-			       "updates/, updates/dkms/)");
+		check_evidence(r, vb->modules_dir, "no vboxdrv.ko for this kernel (misc/, updates/, updates/dkms/, "
+			       "extra/, extra/VirtualBox/, extramodules/, kernel/misc/)");
 	kinds_evidence(vb, setup_kinds, sizeof setup_kinds / sizeof setup_kinds[0], r);
 	bool tools = facts_vbox_events(vb, FACTS_VBOX_EV_NO_BUILD_TOOLS, NULL) > 0;
 	bool compile = facts_vbox_events(vb, FACTS_VBOX_EV_BUILD_ERROR, NULL) > 0;

@@ -159,7 +159,8 @@ static void say_build_failed(const struct facts *facts, struct check_result *r)
 {
 	const struct facts_vmware *vm = &facts->vmware;
 	const char *release = facts->kernel.release;
-	check_evidence(r, vm->modules_dir, "no vmmon.ko in misc/, extra/, updates/ or updates/dkms/");
+	check_evidence(r, vm->modules_dir, "no vmmon.ko for this kernel (misc/, updates/, updates/dkms/, "
+		       "extra/, extra/VirtualBox/, extramodules/, kernel/misc/)");
 	static const enum facts_vmw_event_kind kinds[] = { FACTS_VMW_EV_INSTALL_FAILED, FACTS_VMW_EV_NO_HEADERS,
 							   FACTS_VMW_EV_BUILD_ERROR };
 	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {

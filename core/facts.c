@@ -999,6 +999,7 @@ int facts_collect(struct host *host, struct facts *facts)
 	collect_iommu(host, &facts->iommu);
 	collect_cgroups(host, &facts->cgroups);
 	collect_programs(host, &facts->programs);
+	facts_collect_ko(host, facts);
 	/* The families read the core facts above (user, kernel release, modules). */
 	facts_collect_vmware(host, facts);
 	facts_collect_vbox(host, facts);

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "vmdoctor/facts.h"
+#include "vmdoctor/text.h"
 #include "vmdoctor/xalloc.h"
 
 /* EFI_GLOBAL_VARIABLE: the real GUID (knowledge base 0.1), never the ...-e08c7e8d71c0 one in the wild. */
@@ -292,9 +293,6 @@ _Static_assert(sizeof sb_module_names / sizeof sb_module_names[0] ==
 		       sizeof ((struct facts_secureboot *)0)->modules / sizeof ((struct facts_secureboot *)0)->modules[0],
 	       "one slot per module of interest");
 
-/* Where VirtualBox (misc/), VMware (misc/) and DKMS (updates/dkms, extra) install modules. */
-static const char *const ko_dirs[] = { "misc", "updates/dkms", "updates", "extra", "kernel/misc" };
-static const char *const ko_suffixes[] = { ".ko", ".ko.zst", ".ko.xz", ".ko.gz" };
 
 int facts_sb_parse_modinfo(const char *text, size_t len, char *signer, size_t cap)
 {
@@ -315,21 +313,6 @@ int facts_sb_parse_modinfo(const char *text, size_t len, char *signer, size_t ca
 	return modinfo ? 0 : -EINVAL;
 }
 
-static void find_ko(struct host *host, const char *release, struct facts_sb_module *m)
-{
-	for (size_t d = 0; d < sizeof ko_dirs / sizeof ko_dirs[0]; d++)
-		for (size_t s = 0; s < sizeof ko_suffixes / sizeof ko_suffixes[0]; s++) {
-			char path[sizeof m->ko_path];
-			int w = snprintf(path, sizeof path, "/lib/modules/%s/%s/%s%s", release, ko_dirs[d], m->name,
-					 ko_suffixes[s]);
-			if (w < 0 || (size_t)w >= sizeof path || !host_exists(host, path))
-				continue;
-			m->ko_present = true;
-			memcpy(m->ko_path, path, (size_t)w + 1);
-			return;
-		}
-}
-
 static void collect_signer(struct host *host, struct facts_sb_module *m)
 {
 	char name[32];
@@ -347,14 +330,16 @@ static void collect_signer(struct host *host, struct facts_sb_module *m)
 
 static void collect_modules(struct host *host, const struct facts *facts, struct facts_secureboot *sb)
 {
-	bool release = facts->kernel.err == 0 && facts->kernel.release[0];
 	for (size_t i = 0; i < sizeof sb_module_names / sizeof sb_module_names[0]; i++) {
 		struct facts_sb_module *m = &sb->modules[sb->n_modules++];
 		m->name = sb_module_names[i];
 		m->loaded = facts_module_find(facts, m->name) != NULL;
 		m->signer_err = -ENOENT;
-		if (release)
-			find_ko(host, facts->kernel.release, m);
+		const struct facts_ko *ko = facts_ko_find(facts, m->name);      /* core/facts_ko.c */
+		if (ko) {
+			m->ko_present = true;
+			text_copy(m->ko_path, sizeof m->ko_path, ko->path, strlen(ko->path));
+		}
 		if (m->ko_present)
 			collect_signer(host, m);
 	}

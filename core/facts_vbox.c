@@ -389,56 +389,25 @@ static void scan_klog(struct facts_vbox *vb, const struct facts_klog *klog)
 
 /* ---- module files ---- */
 
-static const char *const ko_dirs[] = { "misc", "extra", "extra/VirtualBox", "extramodules", "updates",
-				       "updates/dkms", "kernel/misc" };
-static const char *const ko_suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 static const char *const module_names[FACTS_VBOX_MODULE_COUNT] = {
 	[FACTS_VBOX_VBOXDRV] = "vboxdrv",
 	[FACTS_VBOX_VBOXNETFLT] = "vboxnetflt",
 	[FACTS_VBOX_VBOXNETADP] = "vboxnetadp",
 };
 
-static int ko_module(const char *name)
+/* VirtualBox's view of the shared module-file search (facts->ko, core/facts_ko.c). */
+static void collect_ko(struct facts_vbox *vb, const struct facts_ko_files *kf)
 {
-	for (int m = 0; m < FACTS_VBOX_MODULE_COUNT; m++) {
-		size_t ml = strlen(module_names[m]);
-		if (strncmp(name, module_names[m], ml) != 0)
-			continue;
-		for (size_t s = 0; s < sizeof ko_suffixes / sizeof ko_suffixes[0]; s++)
-			if (strcmp(name + ml, ko_suffixes[s]) == 0)
-				return m;
-	}
-	return -1;
-}
-
-static void collect_ko(struct host *host, struct facts_vbox *vb, const char *release)
-{
-	snprintf(vb->modules_dir, sizeof vb->modules_dir, "/lib/modules/%.200s", release);
-	struct host_names top = { 0 };
-	vb->modules_dir_err = host_list_dir(host, vb->modules_dir, &top);
-	host_names_free(&top);
-	if (vb->modules_dir_err)
-		return;
-	char path[FACTS_VBOX_PATH + 64];
-	snprintf(path, sizeof path, "%s/build", vb->modules_dir);
-	vb->headers = host_exists(host, path);
-	for (size_t d = 0; d < sizeof ko_dirs / sizeof ko_dirs[0]; d++) {
-		char dir[FACTS_VBOX_PATH + 32];
-		snprintf(dir, sizeof dir, "%s/%s", vb->modules_dir, ko_dirs[d]);
-		struct host_names names = { 0 };
-		if (host_list_dir(host, dir, &names) == 0) {
-			for (size_t i = 0; i < names.count && vb->ko_count < FACTS_VBOX_KO_MAX; i++) {
-				int m = ko_module(names.items[i]);
-				if (m < 0)
-					continue;
+	vb->modules_dir_err = kf->dir_err;
+	text_copy(vb->modules_dir, sizeof vb->modules_dir, kf->dir, strlen(kf->dir));
+	vb->headers = kf->headers;
+	for (size_t i = 0; i < kf->count && vb->ko_count < FACTS_VBOX_KO_MAX; i++)
+		for (int m = 0; m < FACTS_VBOX_MODULE_COUNT; m++)
+			if (strcmp(kf->files[i].module, module_names[m]) == 0) {
 				struct facts_vbox_ko *ko = &vb->ko[vb->ko_count++];
 				ko->module = (enum facts_vbox_module)m;
-				snprintf(path, sizeof path, "%s/%s", dir, names.items[i]);
-				text_copy(ko->path, sizeof ko->path, path, strlen(path));
+				text_copy(ko->path, sizeof ko->path, kf->files[i].path, strlen(kf->files[i].path));
 			}
-		}
-		host_names_free(&names);
-	}
 }
 
 size_t facts_vbox_ko_count(const struct facts_vbox *vb, enum facts_vbox_module module)
@@ -588,8 +557,7 @@ void facts_collect_vbox(struct host *host, struct facts *facts)
 	if (!vb->installed)
 		return;
 	collect_cfg(host, vb);
-	if (!facts->kernel.err && facts->kernel.release[0] && !strchr(facts->kernel.release, '/'))
-		collect_ko(host, vb, facts->kernel.release);
+	collect_ko(vb, &facts->ko);
 	collect_modinfo(host, vb);
 	scan_klog(vb, &facts->klog);
 	scan_rotated(host, vb, "/var/log/vbox-setup.log", 4);

@@ -410,55 +410,24 @@ static void collect_lockdown(struct host *host, struct facts_vmware *vm)
 
 /* ---- module files ---- */
 
-static const char *const ko_dirs[] = { "misc", "extra", "updates", "updates/dkms" };
-static const char *const ko_suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 static const char *const module_names[FACTS_VMW_MODULE_COUNT] = {
 	[FACTS_VMW_VMMON] = "vmmon",
 	[FACTS_VMW_VMNET] = "vmnet",
 };
 
-/* Which module a file name is ("vmmon.ko.xz" -> VMMON), or -1. */
-static int ko_module(const char *name)
+/* VMware's view of the shared module-file search (facts->ko, core/facts_ko.c). */
+static void collect_ko(struct facts_vmware *vm, const struct facts_ko_files *kf)
 {
-	for (int m = 0; m < FACTS_VMW_MODULE_COUNT; m++) {
-		size_t ml = strlen(module_names[m]);
-		if (strncmp(name, module_names[m], ml) != 0)
-			continue;
-		for (size_t s = 0; s < sizeof ko_suffixes / sizeof ko_suffixes[0]; s++)
-			if (strcmp(name + ml, ko_suffixes[s]) == 0)
-				return m;
-	}
-	return -1;
-}
-
-static void collect_ko(struct host *host, struct facts_vmware *vm, const char *release)
-{
-	snprintf(vm->modules_dir, sizeof vm->modules_dir, "/lib/modules/%s", release);
-	struct host_names top = { 0 };
-	vm->modules_dir_err = host_list_dir(host, vm->modules_dir, &top);
-	host_names_free(&top);
-	if (vm->modules_dir_err)
-		return;
-	char path[FACTS_VMW_PATH + 64];
-	snprintf(path, sizeof path, "%s/build", vm->modules_dir);
-	vm->headers = host_exists(host, path);
-	for (size_t d = 0; d < sizeof ko_dirs / sizeof ko_dirs[0]; d++) {
-		char dir[FACTS_VMW_PATH + 16];
-		snprintf(dir, sizeof dir, "%s/%s", vm->modules_dir, ko_dirs[d]);
-		struct host_names names = { 0 };
-		if (host_list_dir(host, dir, &names) == 0) {
-			for (size_t i = 0; i < names.count && vm->ko_count < FACTS_VMW_KO_MAX; i++) {
-				int m = ko_module(names.items[i]);
-				if (m < 0)
-					continue;
+	vm->modules_dir_err = kf->dir_err;
+	text_copy(vm->modules_dir, sizeof vm->modules_dir, kf->dir, strlen(kf->dir));
+	vm->headers = kf->headers;
+	for (size_t i = 0; i < kf->count && vm->ko_count < FACTS_VMW_KO_MAX; i++)
+		for (int m = 0; m < FACTS_VMW_MODULE_COUNT; m++)
+			if (strcmp(kf->files[i].module, module_names[m]) == 0) {
 				struct facts_vmware_ko *ko = &vm->ko[vm->ko_count++];
 				ko->module = (enum facts_vmw_module)m;
-				snprintf(path, sizeof path, "%s/%s", dir, names.items[i]);
-				text_copy(ko->path, sizeof ko->path, path, strlen(path));
+				text_copy(ko->path, sizeof ko->path, kf->files[i].path, strlen(kf->files[i].path));
 			}
-		}
-		host_names_free(&names);
-	}
 }
 
 /* A kernel update leaves vmmon built for the previous kernel only: name one such kernel. */
@@ -675,14 +644,9 @@ void facts_collect_vmware(struct host *host, struct facts *facts)
 		return;
 	}
 	collect_config(host, vm);
-	const char *release = facts->kernel.release;
-	/* The release names a directory: it must be one path component. */
-	if (!facts->kernel.err && release[0] && !strchr(release, '/') && strcmp(release, ".") != 0 &&
-	    strcmp(release, "..") != 0) {
-		collect_ko(host, vm, release);
-		if (facts_vmware_ko_count(vm, FACTS_VMW_VMMON) == 0)
-			find_other_kernel(host, vm, release);
-	}
+	collect_ko(vm, &facts->ko);
+	if (facts->ko.dir_err == 0 && facts_vmware_ko_count(vm, FACTS_VMW_VMMON) == 0)
+		find_other_kernel(host, vm, facts->kernel.release);
 	collect_modinfo(host, vm);
 	collect_lockdown(host, vm);
 	scan_tmp_logs(host, vm);

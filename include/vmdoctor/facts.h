@@ -197,6 +197,22 @@ struct facts_programs {
 	const char *virtualbox; /* static: VirtualBox found, or NULL */
 };
 
+/* Out-of-tree module files (vboxdrv, vboxnetflt, vboxnetadp, vmmon, vmnet) of the running kernel, found in the
+ * folders where VirtualBox, VMware and DKMS install them; one search shared by those families (core/facts_ko.c). */
+#define FACTS_KO_MAX 32
+#define FACTS_KO_PATH 320
+struct facts_ko {
+	char module[16];                /* "vmmon" */
+	char path[FACTS_KO_PATH];       /* "/lib/modules/6.5.0-28-generic/misc/vmmon.ko" */
+};
+struct facts_ko_files {
+	int dir_err;                    /* /lib/modules/<release>: 0 listed, -ENOENT absent, -ENODATA kernel unknown */
+	char dir[FACTS_KO_PATH];
+	bool headers;                   /* <dir>/build exists */
+	struct facts_ko files[FACTS_KO_MAX];
+	size_t count;
+};
+
 struct facts {
 	bool from_snapshot;
 	struct facts_cpu cpu;
@@ -216,6 +232,7 @@ struct facts {
 	struct facts_iommu iommu;
 	struct facts_cgroups cgroups;
 	struct facts_programs programs;
+	struct facts_ko_files ko;
 	/* families with their own modules (core/facts_<family>.c, core/logscan.c) */
 	struct facts_vmware vmware;
 	struct facts_vbox vbox;
@@ -230,6 +247,11 @@ void facts_free(struct facts *facts);
 
 /* The module entry, or NULL when the module is neither in /proc/modules nor /sys/module. */
 const struct facts_module *facts_module_find(const struct facts *facts, const char *name);
+/* Fill facts->ko from the kernel release (facts_collect() calls it before the VMware, VirtualBox and Secure Boot
+ * facts, which read it). */
+void facts_collect_ko(struct host *host, struct facts *facts);
+/* The first file of `module` in facts->ko, or NULL. */
+const struct facts_ko *facts_ko_find(const struct facts *facts, const char *module);
 /* True when the kernel release is at least major.minor (false when unknown). */
 bool facts_kernel_at_least(const struct facts *facts, int major, int minor);
 /* True when /proc/cmdline has the word `key` or `key=...` */

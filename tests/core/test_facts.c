@@ -1048,3 +1048,48 @@ Test(parse_cpuinfo, vendor_id_is_kept_for_when_cpuid_is_missing)
 	cr_assert(eq(int, (int)facts_vendor_from_string(ci.vendor_id), (int)FACTS_VENDOR_AMD));
 	cr_assert(eq(int, (int)facts_vendor_from_string("CyrixInstead"), (int)FACTS_VENDOR_OTHER));
 }
+
+/* The shared module-file search (core/facts_ko.c): every folder the products and DKMS use, compressed suffixes,
+ * nothing that merely starts with a module's name, and one search feeding VMware, VirtualBox and Secure Boot. */
+Test(facts_ko, finds_each_copy_once_for_every_family, .init = make_snapshot_dir, .fini = remove_snapshot_dir)
+{
+	put("fs/proc/sys/kernel/osrelease", "6.8.0-31-generic\n");
+	put("fs/lib/modules/6.8.0-31-generic/misc/vmmon.ko", "");
+	put("fs/lib/modules/6.8.0-31-generic/updates/dkms/vmmon.ko.zst", "");
+	put("fs/lib/modules/6.8.0-31-generic/extra/VirtualBox/vboxdrv.ko.xz", "");
+	put("fs/lib/modules/6.8.0-31-generic/misc/vmmon.ko.bak", "");
+	put("fs/lib/modules/6.8.0-31-generic/misc/vmmonitor.ko", "");
+	put("fs/etc/vmware/config", "product.version = \"17.5.1\"\n");
+	put("fs/usr/lib/virtualbox/VBoxSVC", "");
+	struct facts f;
+	collect_snapshot(&f);
+
+	cr_assert(eq(int, f.ko.dir_err, 0));
+	cr_assert(eq(str, f.ko.dir, "/lib/modules/6.8.0-31-generic"));
+	cr_assert(not(f.ko.headers));
+	cr_assert(eq(sz, f.ko.count, 3));
+	bool vmmon_found = facts_ko_find(&f, "vmmon") != NULL;
+	cr_assert(vmmon_found);
+	cr_assert(eq(str, (char *)facts_ko_find(&f, "vmmon")->path, "/lib/modules/6.8.0-31-generic/misc/vmmon.ko"));
+	cr_assert(eq(sz, facts_vmware_ko_count(&f.vmware, FACTS_VMW_VMMON), 2));
+	cr_assert(eq(sz, facts_vbox_ko_count(&f.vbox, FACTS_VBOX_VBOXDRV), 1));
+	bool sb_found = false;
+	for (size_t i = 0; i < f.secureboot.n_modules; i++)
+		if (strcmp(f.secureboot.modules[i].name, "vboxdrv") == 0)
+			sb_found = f.secureboot.modules[i].ko_present &&
+				   strcmp(f.secureboot.modules[i].ko_path,
+					  "/lib/modules/6.8.0-31-generic/extra/VirtualBox/vboxdrv.ko.xz") == 0;
+	cr_assert(sb_found);
+	facts_free(&f);
+}
+
+Test(facts_ko, a_release_that_is_not_one_folder_is_not_searched, .init = make_snapshot_dir,
+     .fini = remove_snapshot_dir)
+{
+	put("fs/proc/sys/kernel/osrelease", "../../etc\n");
+	struct facts f;
+	collect_snapshot(&f);
+	cr_assert(eq(int, f.ko.dir_err, -ENODATA));
+	cr_assert(eq(sz, f.ko.count, 0));
+	facts_free(&f);
+}
