@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The snapshot back end of the host layer: replays a snapshot directory (format v1), treating every byte as hostile. */
+/* The snapshot back end of the host layer: replays a snapshot directory (format v1), or a bundle archive of one
+ * held in memory by core/host_archive.c, treating every byte as hostile. */
 #include "vmdoctor/host.h"
 
 #include <ctype.h>
@@ -49,6 +50,9 @@ struct snap {
 	char *dir;              /* as given, for reasons */
 	int dirfd;
 	int fsfd;               /* -1 when the snapshot has no fs/ */
+	struct host_tree *tree; /* a bundle archive read into memory, instead of dirfd and fsfd */
+	bool tree_fs;           /* the archive has fs/ */
+	const char *tree_why;   /* why the last member read from the archive was refused */
 	struct snap_fs_error *errors;
 	size_t n_errors;
 	struct snap_device *devices;
@@ -173,13 +177,50 @@ static int snap_open_regular(const struct snap *s, enum snap_where where, const 
 	return fd;
 }
 
-/* Read a regular file of the snapshot, at most `limit` bytes. */
-static int snap_read(const struct snap *s, enum snap_where where, const char *name, size_t limit,
-		     struct host_buf *out)
+/* The archive's name for `name`: host paths live below fs/, the snapshot's own files at the top. */
+static int snap_tree_name(const struct snap *s, enum snap_where where, const char *name, char *out, size_t len)
 {
-	int fd = snap_open_regular(s, where, name);
+	int n;
+
+	if (where == SNAP_MEMBER)
+		n = snprintf(out, len, "%s", name);
+	else if (!s->tree_fs)
+		return -ENOENT;
+	else
+		n = snprintf(out, len, "fs%s", name[1] ? name : "");
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/*
+ * The archive's answer where the directory would open a file. A symbolic link below fs/ is a
+ * name without a target (vmdoctor writes dangling links so), as a dangling link is in a directory.
+ */
+static int snap_tree_err(enum snap_where where, int err)
+{
+	return where == SNAP_FS && err == -ELOOP ? -ENOENT : err;
+}
+
+static int snap_tree_read(struct snap *s, enum snap_where where, const char *name, size_t limit,
+			  struct host_buf *out)
+{
+	char rel[PATH_MAX];
+	int err = snap_tree_name(s, where, name, rel, sizeof rel);
+
+	s->tree_why = NULL;
+	if (err == 0)
+		err = host_tree_read(s->tree, rel, limit, out, &s->tree_why);
+	return snap_tree_err(where, err);
+}
+
+/* Read a regular file of the snapshot, at most `limit` bytes. */
+static int snap_read(struct snap *s, enum snap_where where, const char *name, size_t limit, struct host_buf *out)
+{
+	int fd;
 	int err;
 
+	if (s->tree)
+		return snap_tree_read(s, where, name, limit, out);
+	fd = snap_open_regular(s, where, name);
 	if (fd < 0)
 		return fd;
 	err = host_read_fd(fd, limit, out);
@@ -188,8 +229,10 @@ static int snap_read(const struct snap *s, enum snap_where where, const char *na
 }
 
 /* Why a snapshot file could not be opened, in words. */
-static const char *snap_open_why(int err)
+static const char *snap_open_why(const struct snap *s, int err)
 {
+	if (err == -EINVAL && s->tree && s->tree_why)
+		return s->tree_why;
 	switch (-err) {
 	case ELOOP:
 		return "symbolic link refused inside the snapshot";
@@ -405,7 +448,7 @@ static int snap_load_list(struct snap *s, const char *name, snap_line_fn fn, boo
 	if (err == -ENOENT)
 		return 0;
 	if (err < 0)
-		return host_open_fail(err, "%s/%s: %s", s->dir, name, snap_open_why(err));
+		return host_open_fail(err, "%s/%s: %s", s->dir, name, snap_open_why(s, err));
 	if (buf.truncated) {
 		host_buf_free(&buf);
 		return host_open_fail(-EFBIG, "%s/%s: larger than %zu MiB", s->dir, name, SNAP_LIST_FILE_MAX >> 20);
@@ -470,7 +513,7 @@ static int snap_load_json(struct snap *s, struct host *host)
 		return host_open_fail(err, "%s/snapshot.json: No such file or directory (not a vmdoctor snapshot)",
 				      s->dir);
 	if (err < 0)
-		return host_open_fail(err, "%s/snapshot.json: %s", s->dir, snap_open_why(err));
+		return host_open_fail(err, "%s/snapshot.json: %s", s->dir, snap_open_why(s, err));
 	if (buf.truncated) {
 		host_buf_free(&buf);
 		return host_open_fail(-EFBIG, "%s/snapshot.json: larger than 1 MiB", s->dir);
@@ -505,7 +548,20 @@ static int snap_read_file(struct host *host, const char *path, size_t limit, str
 	if (err == -ENOENT)
 		return host_fail(host, err, "%s: No such file or directory (not in snapshot)", path);
 	if (err < 0)
-		return host_fail(host, err, "%s: %s", path, snap_open_why(err));
+		return host_fail(host, err, "%s: %s", path, snap_open_why(s, err));
+	return 0;
+}
+
+static int snap_tree_list(struct host *host, const char *path, struct host_names *out)
+{
+	struct snap *s = host->backend;
+	char rel[PATH_MAX];
+	int err = snap_tree_name(s, SNAP_FS, path, rel, sizeof rel);
+
+	if (err == 0)
+		err = snap_tree_err(SNAP_FS, host_tree_list(s->tree, rel, out));
+	if (err < 0)
+		return host_fail(host, err, "%s: %s", path, strerror(-err));
 	return 0;
 }
 
@@ -519,9 +575,11 @@ static int snap_list_dir(struct host *host, const char *path, struct host_names 
 
 	if (err)
 		return host_fail(host, -err, "%s: %s (recorded in snapshot)", path, strerror(err));
+	if (s->tree)
+		return snap_tree_list(host, path, out);
 	fd = snap_open(s, SNAP_FS, path, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
-		return host_fail(host, fd, "%s: %s", path, snap_open_why(fd));
+		return host_fail(host, fd, "%s: %s", path, snap_open_why(s, fd));
 	dir = fdopendir(fd);
 	if (!dir) {
 		err = -errno;
@@ -544,6 +602,15 @@ static bool snap_exists(struct host *host, const char *path)
 	/* Recorded as unreadable: it was there. Below an unreadable directory: stat() would fail too. */
 	if (snap_fs_error(s, path, &exact))
 		return exact;
+	if (s->tree) {
+		char rel[PATH_MAX];
+		int kind = snap_tree_name(s, SNAP_FS, path, rel, sizeof rel);
+
+		/* A device node exists as it would in a directory; a link leads nowhere. */
+		if (kind == 0)
+			kind = host_tree_kind(s->tree, rel);
+		return kind == 'f' || kind == 'd' || kind == 'o';
+	}
 	fd = snap_open(s, SNAP_FS, path, O_PATH);
 	if (fd < 0)
 		return false;
@@ -692,13 +759,17 @@ static int snap_cpuid_deserialize(const struct snap *s, const struct host_buf *b
 {
 	char path[PATH_MAX];
 	int fd = memfd_create("vmdoctor-cpuid", MFD_CLOEXEC);
+	bool copied = fd >= 0 && write(fd, buf->data, buf->len) == (ssize_t)buf->len;
 	int rc;
 
-	if (fd >= 0 && write(fd, buf->data, buf->len) == (ssize_t)buf->len) {
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-		if (access(path, R_OK) < 0)
-			snprintf(path, sizeof path, "%s/cpuid.txt", s->dir);
-	} else {
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if (!copied || access(path, R_OK) < 0) {
+		/* An archive has no file of its own to fall back to. */
+		if (s->tree) {
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
 		snprintf(path, sizeof path, "%s/cpuid.txt", s->dir);
 	}
 	rc = cpuid_deserialize_raw_data(raw, path);
@@ -719,7 +790,7 @@ static int snap_cpuid(struct host *host, struct host_cpuid *out)
 	if (err == -ENOENT)
 		return host_fail(host, -ENODATA, "cpuid.txt: CPUID was not collected in this snapshot");
 	if (err < 0)
-		return host_fail(host, err, "cpuid.txt: %s", snap_open_why(err));
+		return host_fail(host, err, "cpuid.txt: %s", snap_open_why(s, err));
 	if (buf.truncated) {
 		host_buf_free(&buf);
 		return host_fail(host, -EINVAL, "cpuid.txt: larger than %zu KiB", SNAP_CPUID_MAX >> 10);
@@ -802,7 +873,7 @@ static int snap_msr(struct host *host, unsigned cpu, uint32_t msr, uint64_t *val
 	if (err == -ENOENT)
 		return host_fail(host, -ENODATA, "msr.txt: MSRs were not collected in this snapshot");
 	if (err < 0)
-		return host_fail(host, err, "msr.txt: %s", snap_open_why(err));
+		return host_fail(host, err, "msr.txt: %s", snap_open_why(s, err));
 	if (buf.truncated) {
 		host_buf_free(&buf);
 		return host_fail(host, -EINVAL, "msr.txt: larger than %zu MiB", SNAP_MSR_MAX >> 20);
@@ -828,7 +899,7 @@ static int snap_kernel_log(struct host *host, struct host_buf *out)
 	if (err == -ENOENT)
 		return host_fail(host, -ENODATA, "dmesg.txt: the kernel log was not collected in this snapshot");
 	if (err < 0)
-		return host_fail(host, err, "dmesg.txt: %s", snap_open_why(err));
+		return host_fail(host, err, "dmesg.txt: %s", snap_open_why(s, err));
 	return 0;
 }
 
@@ -910,7 +981,7 @@ static int snap_kvm_probe(struct host *host, struct host_kvm_probe *out)
 	if (err == -ENOENT)
 		return host_fail(host, -ENODATA, "%s: the /dev/kvm probe was not collected in this snapshot", file);
 	if (err < 0)
-		return host_fail(host, err, "%s: %s", file, snap_open_why(err));
+		return host_fail(host, err, "%s: %s", file, snap_open_why(s, err));
 	if (buf.truncated || memchr(buf.data, '\0', buf.len)) {
 		host_buf_free(&buf);
 		return host_fail(host, -EINVAL, "%s: not a kvm probe record", file);
@@ -969,7 +1040,7 @@ static int snap_run(struct host *host, const char *name, const char *const argv[
 	if (err == -ENOENT)
 		return host_fail(host, -ENODATA, "%s: this command was not run for the snapshot", file);
 	if (err < 0)
-		return host_fail(host, err, "%s: %s", file, snap_open_why(err));
+		return host_fail(host, err, "%s: %s", file, snap_open_why(s, err));
 	err = snap_run_split(host, file, &buf, out);
 	host_buf_free(&buf);
 	return err;
@@ -988,7 +1059,7 @@ static int snap_libvirt_json(struct host *host, const char *uri, int timeout_ms,
 	if (err == -ENOENT)
 		return host_fail(host, -ENODATA, "%s: libvirt was not asked for this snapshot", file);
 	if (err < 0)
-		return host_fail(host, err, "%s: %s", file, snap_open_why(err));
+		return host_fail(host, err, "%s: %s", file, snap_open_why(s, err));
 	if (out->truncated) {
 		host_buf_free(out);
 		return host_fail(host, -EINVAL, "%s: larger than %zu bytes", file, HOST_LIBVIRT_JSON_MAX);
@@ -1013,6 +1084,7 @@ static void snap_free(struct snap *s)
 		free(s->devices[i].path);
 	free(s->devices);
 	json_decref(s->user);
+	host_tree_free(s->tree);
 	free(s->dir);
 	free(s);
 }
@@ -1045,9 +1117,7 @@ static int snap_open_dir(struct snap *s)
 	if (stat(s->dir, &st) < 0)
 		return host_open_fail(-errno, "%s: %s", s->dir, strerror(errno));
 	if (S_ISREG(st.st_mode))
-		return host_open_fail(-ENOTDIR,
-				      "%s: is a file; bundle archives are not supported yet, unpack it and pass the directory",
-				      s->dir);
+		return host_archive_load(s->dir, &s->tree);
 	if (!S_ISDIR(st.st_mode))
 		return host_open_fail(-ENOTDIR, "%s: not a snapshot directory", s->dir);
 	s->dirfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1061,11 +1131,19 @@ static int snap_open_fs(struct snap *s)
 {
 	int err;
 
+	if (s->tree) {
+		err = host_tree_kind(s->tree, "fs");
+		s->tree_fs = err == 'd';
+		if (err == -ENOENT || err == 'd')
+			return 0;
+		err = err == 'l' ? -ELOOP : -ENOTDIR;
+		return host_open_fail(err, "%s/fs: %s", s->dir, snap_open_why(s, err));
+	}
 	s->fsfd = openat(s->dirfd, "fs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (s->fsfd >= 0 || errno == ENOENT)
 		return 0;
 	err = snap_walk_error(s->dirfd, "fs", errno);
-	return host_open_fail(err, "%s/fs: %s", s->dir, snap_open_why(err));
+	return host_open_fail(err, "%s/fs: %s", s->dir, snap_open_why(s, err));
 }
 
 static int snap_load(struct snap *s, struct host *host)
