@@ -5,6 +5,7 @@
 
 #include "vmdoctor/check.h"
 #include "vmdoctor/facts.h"
+#include "vmdoctor/redact.h"
 #include "vmdoctor/report.h"
 
 #include <archive.h>
@@ -31,6 +32,7 @@ struct bmember {
 	bool link;              /* a symbolic link to `data` (a name that was listed but not there) */
 	bool truncated;         /* cut by the reader's limit or the size budget */
 	bool cut_by_budget;
+	bool redacted;           /* its name or bytes had pseudonyms or secrets replaced */
 	const char *source;     /* "snapshot" (what the checks read) or "vmdoctor" (written by it) */
 };
 
@@ -292,7 +294,35 @@ static bool bundle_has(const struct blist *l, const char *name)
 	return false;
 }
 
-static int bundle_add_manifest(struct blist *l, bool have_user, const struct bundle_missing_list *extras_missing)
+/* The manifest's "redaction": what kinds were replaced and how often, never the values. */
+static json_t *bundle_redaction_json(const struct redactor *red)
+{
+	json_t *root = json_object(), *kinds = json_object();
+
+	json_object_set_new(root, "enabled", json_boolean(red != NULL));
+	if (!red) {
+		json_object_set_new(root, "note", json_string("not redacted (--no-redact): names, addresses, serials "
+							      "and hypervisor secrets are as collected"));
+		json_decref(kinds);
+		return root;
+	}
+	for (int k = 0; k < REDACT_KIND_COUNT; k++) {
+		json_t *c = json_object();
+
+		json_object_set_new(c, "replaced", json_integer((json_int_t)redactor_count(red, (enum redact_kind)k)));
+		if (k != REDACT_SECRET)
+			json_object_set_new(c, "values",
+					    json_integer((json_int_t)redactor_values(red, (enum redact_kind)k)));
+		json_object_set_new(kinds, redact_kind_name((enum redact_kind)k), c);
+	}
+	json_object_set_new(root, "kinds", kinds);
+	json_object_set_new(root, "method", json_string("HMAC-SHA256 keyed pseudonyms (the key and the map stay on "
+						       "the sender's machine); secrets replaced by " REDACT_SECRET_MARK));
+	return root;
+}
+
+static int bundle_add_manifest(struct blist *l, bool have_user, const struct bundle_missing_list *extras_missing,
+			       const struct redactor *red)
 {
 	json_t *root = json_object(), *members = json_array(), *missing = json_array();
 	int rc;
@@ -313,7 +343,7 @@ static int bundle_add_manifest(struct blist *l, bool have_user, const struct bun
 		json_object_set_new(e, "truncated", json_boolean(m->truncated));
 		if (m->cut_by_budget)
 			json_object_set_new(e, "cut", json_string("oldest lines dropped to fit --max-size"));
-		json_object_set_new(e, "redacted", json_false());
+		json_object_set_new(e, "redacted", json_boolean(m->redacted));
 		json_array_append_new(members, e);
 	}
 	for (size_t i = 0; i < sizeof bundle_expected / sizeof bundle_expected[0]; i++) {
@@ -343,6 +373,7 @@ static int bundle_add_manifest(struct blist *l, bool have_user, const struct bun
 		json_array_append_new(missing, e);
 	}
 	json_object_set_new(root, "not_collected", missing);
+	json_object_set_new(root, "redaction", bundle_redaction_json(red));
 	rc = bundle_add_json(l, "manifest.json", root);
 	json_decref(root);
 	return rc;
@@ -378,9 +409,14 @@ static int bundle_set_filter(struct archive *a, enum bundle_compress c)
 	}
 }
 
-static int bundle_write_entries(struct archive *a, const struct blist *l, time_t mtime)
+static int bundle_write_entries(struct archive *a, const struct blist *l, time_t mtime,
+				const struct bundle_options *opt)
 {
 	struct archive_entry *e = archive_entry_new();
+	uint64_t total = 0, done = 0;
+
+	for (size_t i = 0; i < l->count; i++)
+		total += l->items[i].len;
 
 	if (!e)
 		return -ENOMEM;
@@ -404,6 +440,9 @@ static int bundle_write_entries(struct archive *a, const struct blist *l, time_t
 			archive_entry_free(e);
 			return -EIO;
 		}
+		done += m->len;
+		if (opt->progress)
+			opt->progress(opt->progress_ctx, "Writing the archive", done, total);
 	}
 	archive_entry_free(e);
 	return 0;
@@ -422,8 +461,17 @@ static void bundle_dir_of(const char *path, char *out, size_t len)
 }
 
 /* Stream the members into a temp file beside `path`, then fsync and rename it into place. */
-static int bundle_write_archive(const struct blist *l, const char *path, enum bundle_compress c, time_t mtime,
-				char *why, size_t why_len)
+static bool bundle_names_ascii(const struct blist *l)
+{
+	for (size_t i = 0; i < l->count; i++)
+		for (const unsigned char *p = (const unsigned char *)l->items[i].name; *p; p++)
+			if (*p >= 0x80)
+				return false;
+	return true;
+}
+
+static int bundle_write_archive(const struct blist *l, const char *path, const struct bundle_options *opt,
+				time_t mtime, char *why, size_t why_len)
 {
 	char dir[PATH_MAX];
 	struct archive *a;
@@ -446,11 +494,16 @@ static int bundle_write_archive(const struct blist *l, const char *path, enum bu
 	bundle_tmp_live = 1;
 	(void)fchmod(fd, 0600);
 	a = archive_write_new();
-	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK || bundle_set_filter(a, c) != ARCHIVE_OK ||
+	/* A non-ASCII name (/home/jürgen) is stored as the bytes it is (hdrcharset=BINARY): otherwise libarchive
+	 * converts it from the locale's charset and, in the C locale, fails ("Can't translate pathname"). Only then,
+	 * because the option adds a pax header to every member. */
+	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+	    (!bundle_names_ascii(l) && archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) ||
+	    bundle_set_filter(a, opt->compress) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK || archive_write_open_fd(a, fd) != ARCHIVE_OK) {
 		rc = bundle_fail(why, why_len, -EIO, "%s: cannot start the archive: %s", path,
 				 a ? archive_error_string(a) : "out of memory");
-	} else if ((rc = bundle_write_entries(a, l, mtime)) != 0 || archive_write_close(a) != ARCHIVE_OK) {
+	} else if ((rc = bundle_write_entries(a, l, mtime, opt)) != 0 || archive_write_close(a) != ARCHIVE_OK) {
 		int err = archive_errno(a) > 0 ? archive_errno(a) : EIO;
 
 		rc = bundle_fail(why, why_len, -err, "%s: cannot write the bundle: %s", path,
@@ -510,6 +563,87 @@ static int bundle_collect(struct host *rec, const struct facts *facts, const str
 	return rc;
 }
 
+/* Replace names, addresses, serials and secrets in every member's name and bytes, before the budget and the
+ * manifest see them. The names to look for are learned from `source` itself, so nothing extra is recorded. */
+static void bundle_redact(struct host *source, struct redactor *red, struct blist *l,
+			  struct bundle_missing_list *missing)
+{
+	redactor_learn(red, source);
+	for (size_t i = 0; i < l->count; i++) {
+		struct bmember *m = &l->items[i];
+		bool name_changed, data_changed = false;
+		char *name = redactor_path(red, m->name, &name_changed);
+		size_t len = m->len;
+		char *data;
+
+		if (m->link)
+			data = redactor_path(red, m->data, &data_changed);
+		else if (m->dir)
+			data = NULL;
+		else
+			data = redactor_text(red, m->name, m->data, m->len, &len, &data_changed);
+		free(m->name);
+		m->name = name;
+		if (data) {
+			free(m->data);
+			m->data = data;
+			m->len = m->link ? strlen(data) : len;
+		}
+		m->redacted = name_changed || data_changed;
+	}
+	for (size_t i = 0; i < missing->count; i++) {
+		bool changed;
+		char *what = redactor_path(red, missing->items[i].what, &changed);
+		char *why = redactor_path(red, missing->items[i].why, &changed);
+
+		snprintf(missing->items[i].what, sizeof missing->items[i].what, "%s", what);
+		snprintf(missing->items[i].why, sizeof missing->items[i].why, "%s", why);
+		free(what);
+		free(why);
+	}
+}
+
+/* The map back to the real values goes to `map_dir`/<sha256 of the bundle>.json, mode 0600. */
+static int bundle_write_map(const struct redactor *red, const struct bundle_options *opt, const char *path,
+			    char *why, size_t why_len)
+{
+	char sha[65], map[PATH_MAX];
+	const char *base = strrchr(path, '/');
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+	int rc;
+
+	if (!f)
+		return bundle_fail(why, why_len, -errno, "%s: cannot read the bundle back: %s", path, strerror(errno));
+	do {
+		if (len + 65536 > cap) {
+			char *grown = realloc(buf, cap = cap ? cap * 2 : 1 << 20);
+
+			if (!grown) {
+				free(buf);
+				fclose(f);
+				return bundle_fail(why, why_len, -ENOMEM, "%s: out of memory", path);
+			}
+			buf = grown;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+	} while (got > 0);
+	fclose(f);
+	bundle_sha256_hex(buf, len, sha);
+	free(buf);
+	if (mkdir(opt->map_dir, 0700) != 0 && errno != EEXIST)
+		return bundle_fail(why, why_len, -errno, "%s: cannot create the folder of redaction maps: %s",
+				   opt->map_dir, strerror(errno));
+	if ((size_t)snprintf(map, sizeof map, "%s/%s.json", opt->map_dir, sha) >= sizeof map)
+		return bundle_fail(why, why_len, -ENAMETOOLONG, "%s: path too long", opt->map_dir);
+	rc = redactor_write_map(red, map, base ? base + 1 : path, sha, why, why_len);
+	if (rc == 0 && opt->map_path)
+		snprintf(opt->map_path, opt->map_path_len, "%s", map);
+	return rc;
+}
+
 int bundle_write(struct host *source, const struct bundle_options *opt, char *written, size_t written_len,
 		 char *why, size_t why_len)
 {
@@ -518,6 +652,7 @@ int bundle_write(struct host *source, const struct bundle_options *opt, char *wr
 	struct check_report report;
 	struct blist l = { 0 };
 	struct bundle_missing_list extras_missing = { 0 };
+	struct redactor *red = NULL;
 	char created[64], path[PATH_MAX];
 	time_t mtime;
 	int rc;
@@ -528,6 +663,8 @@ int bundle_write(struct host *source, const struct bundle_options *opt, char *wr
 	if ((rc = host_open_record(source, &rec)) != 0)
 		return bundle_fail(why, why_len, rc, "bundle: cannot start recording: %s", strerror(-rc));
 	mtime = bundle_created(rec, created, sizeof created);
+	if (opt->progress)
+		opt->progress(opt->progress_ctx, "Collecting facts", 0, 0);
 	rc = facts_collect(rec, &facts);
 	if (rc != 0) {
 		rc = bundle_fail(why, why_len, rc, "bundle: cannot collect facts: %s", host_error(rec));
@@ -540,8 +677,18 @@ int bundle_write(struct host *source, const struct bundle_options *opt, char *wr
 		rc = bundle_fail(why, why_len, rc, "bundle: %s", strerror(-rc));
 		goto out;
 	}
+	if (opt->redact) {
+		if (!opt->redact_key || !opt->redact_key_len || !opt->map_dir) {
+			rc = bundle_fail(why, why_len, -EINVAL, "bundle: redaction needs a key and a folder for its map");
+			goto out;
+		}
+		red = redactor_new(opt->redact_key, opt->redact_key_len);
+		/* Cut first too: what the budget drops need not be redacted (pseudonyms may make it cut a bit more). */
+		bundle_apply_budget(&l, opt->max_size ? opt->max_size : BUNDLE_DEFAULT_MAX_SIZE);
+		bundle_redact(source, red, &l, &extras_missing);
+	}
 	bundle_apply_budget(&l, opt->max_size ? opt->max_size : BUNDLE_DEFAULT_MAX_SIZE);
-	if ((rc = bundle_add_manifest(&l, host_record_user(rec) != NULL, &extras_missing)) != 0) {
+	if ((rc = bundle_add_manifest(&l, host_record_user(rec) != NULL, &extras_missing, red)) != 0) {
 		rc = bundle_fail(why, why_len, rc, "bundle: %s", strerror(-rc));
 		goto out;
 	}
@@ -549,12 +696,17 @@ int bundle_write(struct host *source, const struct bundle_options *opt, char *wr
 	if (opt->output)
 		snprintf(path, sizeof path, "%s", opt->output);
 	else
-		snprintf(path, sizeof path, "vmdoctor-bundle-host-%.4s%.2s%.2s.%s", created, created + 5, created + 8,
-			 bundle_ext(opt->compress));
-	rc = bundle_write_archive(&l, path, opt->compress, mtime, why, why_len);
+		snprintf(path, sizeof path, "vmdoctor-bundle-%s-%.4s%.2s%.2s.%s",
+			 red && redactor_host_pseudonym(red) ? redactor_host_pseudonym(red) : "host", created, created + 5,
+			 created + 8, bundle_ext(opt->compress));
+	rc = bundle_write_archive(&l, path, opt, mtime, why, why_len);
+	/* Without its map a redacted bundle cannot be translated back: no bundle then either. */
+	if (rc == 0 && red && (rc = bundle_write_map(red, opt, path, why, why_len)) != 0)
+		unlink(path);
 	if (rc == 0)
 		snprintf(written, written_len, "%s", path);
 out:
+	redactor_free(red);
 	blist_free(&l);
 	bundle_missing_free(&extras_missing);
 	check_report_free(&report);

@@ -138,12 +138,41 @@ static int rec_read_file(struct host *host, const char *path, size_t limit, stru
 	return rc == 0 ? 0 : host_fail(host, rc, "%s", host_error(r->inner));
 }
 
+/* Record that `path` exists without keeping its content: a directory when it is one, else an empty file marked
+ * existence-only (programs such as /usr/bin/virsh would otherwise fill the bundle), so that replay lists, opens
+ * and refuses it as the host did. A later read of the same file replaces the placeholder with its content. */
+static void rec_placeholder(struct rec *r, const char *path)
+{
+	char name[PATH_MAX + 8];
+	struct host_buf buf = { 0 };
+	int rc;
+
+	rec_fs_name(path, name, sizeof name);
+	if (rec_find(r, name))
+		return;
+	rc = host_read_file(r->inner, path, 1, &buf);
+	host_buf_free(&buf);
+	if (rc == -EISDIR) {
+		(void)rec_put(r, name, "", 0, false, true);
+		return;
+	}
+	if (rec_put(r, name, "", 0, false, false) == 0)
+		rec_find(r, name)->exists_only = true;
+	if (rc != 0)
+		rec_error(r, path, rc);         /* a file it could not read: replay refuses it the same way */
+}
+
 static int rec_list_dir(struct host *host, const char *path, struct host_names *out)
 {
 	struct rec *r = host->backend;
 	char name[PATH_MAX + 8];
 	int rc = host_list_dir(r->inner, path, out);
 
+	if (rc == -ENOTDIR) {
+		/* Listing a file (/var/lib/dkms/mok.key): it stays a file, so replay says ENOTDIR again. */
+		rec_placeholder(r, path);
+		return host_fail(host, rc, "%s", host_error(r->inner));
+	}
 	if (rc != 0) {
 		rec_error(r, path, rc);
 		return host_fail(host, rc, "%s", host_error(r->inner));
@@ -160,7 +189,7 @@ static int rec_list_dir(struct host *host, const char *path, struct host_names *
 		if (rec_find(r, child))
 			continue;
 		if (host_exists(r->inner, host_child)) {
-			(void)rec_put(r, child, "", 0, false, true);
+			rec_placeholder(r, host_child);
 		} else if (rec_put(r, child, REC_DANGLING, strlen(REC_DANGLING), false, false) == 0) {
 			/* Listed but not there: a link to nowhere lists on replay and does not exist. */
 			rec_find(r, child)->dangling = true;
@@ -172,23 +201,10 @@ static int rec_list_dir(struct host *host, const char *path, struct host_names *
 static bool rec_exists(struct host *host, const char *path)
 {
 	struct rec *r = host->backend;
-	char name[PATH_MAX + 8];
 	bool yes = host_exists(r->inner, path);
 
-	if (yes) {
-		rec_fs_name(path, name, sizeof name);
-		if (!rec_find(r, name)) {
-			struct host_buf buf = { 0 };
-			/* A file stays a file on replay (an empty one: the checks only asked whether it exists, and
-			 * programs such as /usr/bin/virsh would otherwise fill the bundle); anything else becomes a
-			 * directory. A later read of the same file replaces the empty member with its content. */
-			bool file = host_read_file(r->inner, path, 1, &buf) == 0;
-
-			if (rec_put(r, name, "", 0, false, !file) == 0 && file)
-				rec_find(r, name)->exists_only = true;
-			host_buf_free(&buf);
-		}
-	}
+	if (yes)
+		rec_placeholder(r, path);
 	return yes;
 }
 

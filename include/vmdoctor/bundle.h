@@ -19,11 +19,24 @@
 
 enum bundle_compress { BUNDLE_GZIP, BUNDLE_ZSTD, BUNDLE_XZ };
 
+/* Progress of bundle_write(): `stage` in words, `done` of `total` bytes (`total` 0 while collecting). */
+typedef void (*bundle_progress_fn)(void *ctx, const char *stage, uint64_t done, uint64_t total);
+
 struct bundle_options {
 	const char *output;                     /* -o FILE, or NULL for the default name in "." */
 	enum bundle_compress compress;
 	uint64_t max_size;                      /* budget for the members' bytes (logs are cut to fit) */
 	const char *tool;                       /* "vmdoctor 1.2.3", snapshot.json "tool" */
+	/* Redaction (docs/bundle.md, core/redact.c): pseudonyms keyed by redact_key; the map back to the real
+	 * values is written to map_dir (never into the bundle) and its path returned in map_path. */
+	bool redact;
+	const unsigned char *redact_key;
+	size_t redact_key_len;
+	const char *map_dir;
+	char *map_path;                         /* out, may be NULL */
+	size_t map_path_len;
+	bundle_progress_fn progress;            /* NULL: no progress reports (the wizard draws a bar) */
+	void *progress_ctx;
 };
 
 #define BUNDLE_DEFAULT_MAX_SIZE (25ull << 20)
@@ -39,5 +52,7 @@ int bundle_size_from_text(const char *text, uint64_t *out);
 
 /* SHA-256 of `data` as 64 lower-case hex digits and a NUL. */
 void bundle_sha256_hex(const void *data, size_t len, char out[65]);
+/* The same digest as 32 bytes (for the redaction HMAC). */
+void bundle_sha256(const void *data, size_t len, unsigned char out[32]);
 
 #endif
