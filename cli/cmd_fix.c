@@ -68,11 +68,13 @@ static bool code_reported(const struct facts *facts, const char *code)
 	return found;
 }
 
-/* The `sudo vmdoctor fix ...` line that repeats this command as root. */
-static void print_sudo_line(const struct options *o)
+/* The `sudo vmdoctor fix ...` line that repeats this command as root (with a --libvirt-uri it was given). */
+static void print_sudo_line(const struct options *o, const struct facts *facts)
 {
-	fprintf(stderr, "vmdoctor: this fix needs root; run: sudo vmdoctor fix %s%s\n", o->args[0],
-		o->yes ? " --yes" : "");
+	const char *uri = facts->libvirt.uri;
+	bool own_uri = uri[0] && strcmp(uri, FACTS_LIBVIRT_URI_DEFAULT) != 0 && !strchr(uri, '\'');
+	fprintf(stderr, "vmdoctor: this fix needs root; run: sudo vmdoctor fix %s%s%s%s%s\n", o->args[0],
+		o->yes ? " --yes" : "", own_uri ? " --libvirt-uri '" : "", own_uri ? uri : "", own_uri ? "'" : "");
 }
 
 /* mkdir -p, mode 0700: the state folder holds backups of system files. */
@@ -91,7 +93,7 @@ static void mkdir_parents(const char *path)
 }
 
 /* VMDOCTOR_STATE_DIR (test/expert option), else /var/lib/vmdoctor as root, else the XDG state folder. */
-static void state_dir(char *out, size_t len)
+void state_dir(char *out, size_t len)
 {
 	const char *env = getenv("VMDOCTOR_STATE_DIR");
 	const char *xdg = getenv("XDG_STATE_HOME");
@@ -123,7 +125,7 @@ static bool confirm(const char *question)
 static bool plan_has_commands(const struct fix_plan *plan)
 {
 	for (size_t i = 0; i < plan->n_steps; i++)
-		if (plan->steps[i].kind == FIX_STEP_COMMAND)
+		if (plan->steps[i].kind == FIX_STEP_COMMAND || plan->steps[i].kind == FIX_STEP_LIBVIRT)
 			return true;
 	return false;
 }
@@ -151,7 +153,8 @@ static int apply(const struct options *o, const struct fix_plan *plan)
 {
 	const char *root = getenv("VMDOCTOR_ROOT");
 	if (root && *root && plan_has_commands(plan)) {
-		fprintf(stderr, "vmdoctor: fix: VMDOCTOR_ROOT only applies file steps; this plan runs commands\n");
+		fprintf(stderr, "vmdoctor: fix: VMDOCTOR_ROOT only applies file steps; this plan runs commands or libvirt "
+			"calls\n");
 		return EXIT_COULD_NOT_RUN;
 	}
 	char dir[4096], run_id[256];
@@ -207,7 +210,7 @@ static int fix_show(const struct options *o, struct host *host, struct facts *fa
 			o->snapshot);
 		rc = EXIT_COULD_NOT_RUN;
 	} else if ((plan.needs & CODE_NEEDS_ROOT) && !fix_is_root() && !getenv("VMDOCTOR_ROOT")) {
-		print_sudo_line(o);
+		print_sudo_line(o, facts);
 		rc = EXIT_COULD_NOT_RUN;
 	} else if (!o->yes && !isatty(STDIN_FILENO)) {
 		fprintf(stderr, "vmdoctor: fix: no terminal to confirm on; add --yes to apply the plan above\n");

@@ -14,6 +14,7 @@
 #include "vmdoctor/xalloc.h"
 
 #define CMD_TIMEOUT_S 120
+#define LIBVIRT_TIMEOUT_S 60
 
 static int write_all(int fd, const char *data, size_t len)
 {
@@ -90,6 +91,14 @@ static json_t *journal_step(const struct fix_step *s, size_t i, const char *stat
 		json_object_set_new(j, "path", json_string(s->path));
 		json_object_set_new(j, "existed", json_boolean(s->old_content != NULL));
 	}
+	if (s->kind == FIX_STEP_SET_ASIDE) {
+		json_object_set_new(j, "path", json_string(s->path));
+		json_object_set_new(j, "set_aside", json_true());
+	}
+	if (s->kind == FIX_STEP_LIBVIRT && s->libvirt_undo != HOST_LIBVIRT_ACTION_NONE)
+		json_object_set_new(j, "libvirt", json_pack("{s:s, s:s, s:s}", "uri", s->libvirt_uri, "name",
+							    s->libvirt_name, "undo",
+							    host_libvirt_action_name(s->libvirt_undo)));
 	if (s->kind == FIX_STEP_COMMAND && s->undo_argv[0]) {
 		json_t *a = json_array();
 		for (size_t k = 0; s->undo_argv[k]; k++)
@@ -109,8 +118,89 @@ static int journal_write(const char *run_dir, json_t *journal)
 	return rc;
 }
 
-static int undo_step(const struct fix_step *s, const char *root, FILE *log)
+/* One libvirt call through the host layer: 0 changed, 1 already so, negative on failure (logged). */
+static int run_libvirt(const char *uri, enum host_libvirt_action action, const char *name, FILE *log)
 {
+	struct host *host;
+	int rc = host_open_live(&host);
+	if (rc < 0)
+		return rc;
+	rc = host_libvirt_call(host, uri, action, name, LIBVIRT_TIMEOUT_S * 1000);
+	if (rc < 0 && log)
+		fprintf(log, "  %s\n", host_error(host));
+	else if (rc == 1 && log)
+		fprintf(log, "  %s %s: nothing to do, it was already so\n", host_libvirt_action_name(action), name);
+	host_close(host);
+	return rc;
+}
+
+/* Copy `from` to `to` keeping its mode, for moves across file systems. */
+static int copy_file(const char *from, const char *to)
+{
+	struct stat st;
+	FILE *in = fopen(from, "rb");
+	if (!in)
+		return -errno;
+	int rc = fstat(fileno(in), &st) < 0 ? -errno : 0;
+	int fd = rc == 0 ? open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777) : -1;
+	if (rc == 0 && fd < 0)
+		rc = -errno;
+	char buf[65536];
+	size_t n;
+	while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+		rc = write_all(fd, buf, n);
+	if (rc == 0 && ferror(in))
+		rc = -EIO;
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	fclose(in);
+	if (rc < 0 && fd >= 0)
+		unlink(to);
+	return rc;
+}
+
+/* rename(), or copy and unlink when the two paths are on different file systems. */
+static int move_file(const char *from, const char *to)
+{
+	if (rename(from, to) == 0)
+		return 0;
+	if (errno != EXDEV)
+		return -errno;
+	/* copy under a temporary name first: `to` only ever exists complete, which undo relies on */
+	char *tmp = xasprintf("%s.partial", to);
+	unlink(tmp);
+	int rc = copy_file(from, tmp);
+	if (rc == 0 && rename(tmp, to) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(tmp);
+	if (rc == 0 && unlink(from) < 0)
+		rc = -errno;
+	free(tmp);
+	return rc;
+}
+
+static int undo_step(const struct fix_step *s, size_t i, const char *root, const char *run_dir, bool changed,
+		     FILE *log)
+{
+	if (s->kind == FIX_STEP_SET_ASIDE) {
+		char *bak = xasprintf("%s/backups/%zu", run_dir, i);
+		char *p = rooted(root, s->path);
+		int rc = move_file(bak, p);
+		fprintf(log, "  undone: moved %s back\n", s->path);
+		free(p);
+		free(bak);
+		return rc;
+	}
+	if (s->kind == FIX_STEP_LIBVIRT) {
+		if (!changed || s->libvirt_undo == HOST_LIBVIRT_ACTION_NONE)
+			return 0;
+		fprintf(log, "  undoing: %s\n", s->undo);
+		int rc = run_libvirt(s->libvirt_uri, s->libvirt_undo, s->libvirt_name, log);
+		return rc < 0 ? rc : 0;
+	}
 	if (s->kind == FIX_STEP_FILE) {
 		char *p = rooted(root, s->path);
 		int rc = s->old_content ? fix_write_atomic(p, s->old_content, 0644) : (unlink(p) < 0 ? -errno : 0);
@@ -142,6 +232,16 @@ static int do_step(const struct fix_step *s, size_t i, const char *root, const c
 	}
 	if (s->kind == FIX_STEP_COMMAND)
 		return run_argv(s->argv, log);
+	if (s->kind == FIX_STEP_LIBVIRT)
+		return run_libvirt(s->libvirt_uri, s->libvirt_action, s->libvirt_name, log);
+	if (s->kind == FIX_STEP_SET_ASIDE) {
+		char *bak = xasprintf("%s/backups/%zu", run_dir, i);
+		char *p = rooted(root, s->path);
+		int rc = move_file(p, bak);
+		free(p);
+		free(bak);
+		return rc;
+	}
 	fprintf(log, "  by hand: %s\n", s->text);
 	return 0;
 }
@@ -164,13 +264,18 @@ int fix_apply(const struct fix_plan *plan, const char *root, const char *state_d
 				    root ? root : "", "steps");
 	json_t *steps = json_object_get(journal, "steps");
 	size_t done = 0;
+	bool changed[FIX_MAX_STEPS] = { false };
 	for (; rc == 0 && done < plan->n_steps; done++) {
 		const struct fix_step *s = &plan->steps[done];
 		json_array_append_new(steps, journal_step(s, done, "started"));
 		journal_write(run_dir, journal);    /* before the step: an interrupted run can still be undone */
 		fprintf(log, "Step %zu: %s\n", done + 1, s->what);
 		rc = do_step(s, done, root, run_dir, log);
-		json_object_set_new(json_array_get(steps, done), "state", json_string(rc == 0 ? "done" : "failed"));
+		/* 1: a libvirt object was already in the wanted state; undo must then leave it alone */
+		changed[done] = rc != 1;
+		json_object_set_new(json_array_get(steps, done), "state",
+				    json_string(rc == 1 ? "unchanged" : rc == 0 ? "done" : "failed"));
+		rc = rc == 1 ? 0 : rc;
 		journal_write(run_dir, journal);
 	}
 	if (rc < 0 && done == 0) {
@@ -178,7 +283,7 @@ int fix_apply(const struct fix_plan *plan, const char *root, const char *state_d
 	} else if (rc < 0) {
 		fprintf(log, "Step %zu failed (%s); rolling back the steps before it.\n", done, host_errno_name(rc));
 		for (size_t i = done - 1; i-- > 0;) {
-			undo_step(&plan->steps[i], root, log);
+			undo_step(&plan->steps[i], i, root, run_dir, changed[i], log);
 			json_object_set_new(json_array_get(steps, i), "state", json_string("rolled-back"));
 		}
 		journal_write(run_dir, journal);
@@ -195,6 +300,27 @@ static int undo_journal_step(json_t *st, const char *root, const char *run_dir, 
 {
 	const char *path = json_string_value(json_object_get(st, "path"));
 	json_t *argv = json_object_get(st, "undo_argv");
+	json_t *lv = json_object_get(st, "libvirt");
+	if (path && json_is_true(json_object_get(st, "set_aside"))) {
+		char *bak = xasprintf("%s/backups/%zu", run_dir, i);
+		char *p = rooted(root, path);
+		/* a step interrupted before its move left nothing in backups: the file is still in place */
+		int rc = access(bak, F_OK) == 0 ? move_file(bak, p) : 0;
+		fprintf(log, "moved %s back from %s\n", path, bak);
+		free(p);
+		free(bak);
+		return rc;
+	}
+	if (json_is_object(lv)) {
+		enum host_libvirt_action undo;
+		const char *uri = json_string_value(json_object_get(lv, "uri"));
+		const char *name = json_string_value(json_object_get(lv, "name"));
+		if (!uri || !name || host_libvirt_action_parse(json_string_value(json_object_get(lv, "undo")), &undo) < 0)
+			return -EINVAL;
+		fprintf(log, "libvirt %s %s\n", host_libvirt_action_name(undo), name);
+		int rc = run_libvirt(uri, undo, name, log);
+		return rc < 0 ? rc : 0;
+	}
 	if (path) {
 		char *p = rooted(root, path);
 		int rc = 0;

@@ -100,6 +100,13 @@ void fix_plan_print(FILE *out, const struct fix_plan *plan)
 		case FIX_STEP_MANUAL:
 			fprintf(out, "  by hand: %s\n", s->text);
 			break;
+		case FIX_STEP_LIBVIRT:
+			fprintf(out, "  libvirt: %s %s (at %s)\n", host_libvirt_action_name(s->libvirt_action),
+				s->libvirt_name, s->libvirt_uri);
+			break;
+		case FIX_STEP_SET_ASIDE:
+			fprintf(out, "  move %s into the run's backups\n", s->path);
+			break;
 		}
 		fprintf(out, "  undo: %s\n", s->undo);
 	}

@@ -2,20 +2,16 @@
 /* The host layer's libvirt part: one libvirt conversation in a child with a deadline, and libvirt/state.json. */
 #include "vmdoctor/host.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -27,10 +23,7 @@
 #include "host_private.h"
 #include "vmdoctor/xalloc.h"
 
-/*
- * libvirt is loaded with dlopen() inside the child only: linked into vmdoctor it would map some sixty
- * shared libraries into every run, for the one question most runs ask in a forked child anyway.
- */
+/* The libvirt functions the diagnosis calls, resolved in the child (core/host_libvirt_child.c). */
 #define LV_API(X) \
 	X(virConnectPtr, virConnectOpen, (const char *name)) \
 	X(virConnectPtr, virConnectOpenReadOnly, (const char *name)) \
@@ -56,7 +49,6 @@
 	X(int, virDomainGetState, (virDomainPtr domain, int *state, int *reason, unsigned int flags)) \
 	X(char *, virDomainGetXMLDesc, (virDomainPtr domain, unsigned int flags)) \
 	X(int, virDomainFree, (virDomainPtr domain)) \
-	X(void, virSetErrorFunc, (void *userData, virErrorFunc handler)) \
 	X(int, virCopyLastError, (virErrorPtr to)) \
 	X(void, virResetError, (virErrorPtr err))
 
@@ -66,32 +58,17 @@ static struct {
 #undef LV_FIELD
 } lv_api;
 
-/* Load libvirt.so.0 and every function above; false with a reason when it cannot. */
-static bool lv_api_load(char *why, size_t len)
-{
-	void *lib = dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL);
-	if (!lib) {
-		snprintf(why, len, "the libvirt library could not be loaded: %s", dlerror());
-		return false;
-	}
-#define LV_LOAD(ret, name, args)                                                                  \
-	*(void **)&lv_api.name = dlsym(lib, #name);                                               \
-	if (!lv_api.name) {                                                                        \
-		snprintf(why, len, "the libvirt library has no %s", #name);                       \
-		return false;                                                                      \
-	}
-	LV_API(LV_LOAD)
-#undef LV_LOAD
-	return true;
-}
+#define LV_SYM(ret, name, args) { #name, (void **)&lv_api.name },
+static const struct host_libvirt_sym lv_syms[] = { LV_API(LV_SYM) };
+#undef LV_SYM
 
 /*
  * Connection policy: the child first opens `uri` read-write with virConnectOpen() (no auth
  * callback, so nothing ever prompts), because only that tells whether the person may manage
  * VMs (socket permission, polkit). When that is refused it opens read-only, which normally
  * needs no rights, and still collects the state: `conn` keeps the read-write verdict and
- * `read_only` says where the data came from. LIBVIRT_AUTOSTART=0 keeps qemu:///session from
- * spawning a daemon as a side effect of a diagnosis.
+ * `read_only` says where the data came from. LIBVIRT_AUTOSTART=0 (set by host_libvirt_load()) keeps
+ * qemu:///session from spawning a daemon as a side effect of a diagnosis.
  */
 
 #define LV_DEFAULT_TIMEOUT_MS 5000
@@ -972,12 +949,6 @@ static void lv_domains(virConnectPtr c, const struct lv_qemu_id *id, json_t *roo
 	json_object_set_new(root, "domains", lv_sorted(items, count));
 }
 
-static void lv_quiet(void *data, virErrorPtr error)
-{
-	(void)data;
-	(void)error;
-}
-
 /* The session daemon runs as the person, so a DAC walk as the qemu user would mean nothing there. */
 static bool lv_uri_is_system(const char *uri)
 {
@@ -991,8 +962,6 @@ static json_t *lv_collect(const char *uri)
 	virConnectPtr c;
 	virError saved;
 
-	setenv("LIBVIRT_AUTOSTART", "0", 1);
-	lv_api.virSetErrorFunc(NULL, lv_quiet);
 	json_object_set_new(root, "format", json_string("vmdoctor-libvirt"));
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "uri", lv_str(uri));
@@ -1048,19 +1017,13 @@ static void lv_write_all(int fd, const char *data, size_t len)
 	}
 }
 
-/* The child: quiet, talks to libvirt, writes JSON, never returns. */
-static void lv_child(int fd, const char *uri)
+/* The child's job: talk to libvirt, write state.json's JSON on `fd`. */
+static int lv_child(int fd, void *arg)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		/* libxml2 and libvirt may still write to stderr; the terminal belongs to the parent. */
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
-	}
+	const char *uri = arg;
 	char why[256];
 	json_t *root;
-	if (lv_api_load(why, sizeof why)) {
+	if (host_libvirt_load(lv_syms, sizeof lv_syms / sizeof lv_syms[0], why, sizeof why)) {
 		root = lv_collect(uri);
 	} else {
 		root = json_object();
@@ -1073,44 +1036,7 @@ static void lv_child(int fd, const char *uri)
 	char *text = json_dumps(root, JSON_COMPACT);
 	if (text)
 		lv_write_all(fd, text, strlen(text));
-	_exit(text ? 0 : 1);
-}
-
-static long lv_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Read the child's answer until EOF or the deadline; false on timeout. */
-static bool lv_read_until(int fd, long deadline, struct host_buf *out, size_t *cap)
-{
-	for (;;) {
-		long left = deadline - lv_now_ms();
-		if (left <= 0)
-			return false;
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r == 0 ? false : true;
-		if (out->len + 65536 + 1 > *cap) {
-			*cap = *cap * 2 + 65536;
-			out->data = xrealloc(out->data, *cap);
-		}
-		ssize_t n = read(fd, out->data + out->len, *cap - out->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return true;
-		out->len += (size_t)n;
-		if (out->len > HOST_LIBVIRT_JSON_MAX) {
-			out->truncated = true;
-			return true;
-		}
-	}
+	return text ? 0 : 1;
 }
 
 /* A state.json for an answer the parent made up (timeout, child died). */
@@ -1145,9 +1071,8 @@ static bool lv_system_socket_missing(const char *uri)
 
 int host_libvirt_live_json(struct host *host, const char *uri, int timeout_ms, struct host_buf *out)
 {
-	int fds[2];
-	long deadline = lv_now_ms() + timeout_ms;
-
+	if (atomic_exchange(&host->cancelled, false))
+		return host_fail(host, -ECANCELED, "libvirt: skipped by the user");
 	if (lv_system_socket_missing(uri)) {
 		memset(out, 0, sizeof *out);
 		lv_synthetic(uri, HOST_LIBVIRT_NO_SOCKET,
@@ -1155,40 +1080,26 @@ int host_libvirt_live_json(struct host *host, const char *uri, int timeout_ms, s
 		return 0;
 	}
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return host_fail(host, -errno, "libvirt: pipe: %s", strerror(errno));
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		int err = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return host_fail(host, err, "libvirt: fork: %s", strerror(-err));
+	/* Cancellable: a skip from the wizard (host_cancel()) ends the wait within a tenth of a second. */
+	struct host_libvirt_job job = { .run = lv_child, .arg = (void *)uri, .timeout_ms = timeout_ms,
+					.limit = HOST_LIBVIRT_JSON_MAX, .cancellable = true };
+	struct host_libvirt_end end;
+	int err = host_libvirt_run(host, "libvirt", &job, &end);
+	if (err < 0)
+		return err;
+	*out = end.answer;
+	if (end.cancelled) {
+		host_buf_free(out);
+		return host_fail(host, -ECANCELED, "libvirt: skipped by the user");
 	}
-	if (pid == 0) {
-		close(fds[0]);
-		lv_child(fds[1], uri);
-	}
-	close(fds[1]);
-	size_t cap = 65536;
-	out->data = xmalloc(cap);
-	out->len = 0;
-	bool done = lv_read_until(fds[0], deadline, out, &cap);
-	close(fds[0]);
-	int status = 0;
-	if (!done || out->truncated)
-		kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	out->data[out->len] = '\0';
-	if (!done) {
+	if (end.timed_out) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "libvirt did not answer within %d ms (the daemon accepts but does not reply)",
 			 timeout_ms);
 		lv_synthetic(uri, HOST_LIBVIRT_TIMEOUT, msg, out);
 	} else if (out->truncated) {
 		lv_synthetic(uri, HOST_LIBVIRT_ERROR, "libvirt's answer was larger than vmdoctor reads", out);
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out->len == 0) {
+	} else if (!WIFEXITED(end.status) || WEXITSTATUS(end.status) != 0 || out->len == 0) {
 		lv_synthetic(uri, HOST_LIBVIRT_ERROR, "the libvirt client process failed", out);
 	}
 	return 0;

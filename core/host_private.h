@@ -13,6 +13,7 @@
 #include "vmdoctor/host.h"
 
 #include <dirent.h>
+#include <stdatomic.h>
 #include <limits.h>
 
 struct cpu_raw_data_t;
@@ -47,6 +48,7 @@ struct host {
 	char source[64];
 	char tool[128];
 	char error[HOST_ERROR_MAX];             /* last failure, one line */
+	atomic_bool cancelled;                  /* host_cancel(): another thread asked the slow steps to stop */
 };
 
 /* A zeroed host with `ops`; NULL when out of memory. */
@@ -86,11 +88,63 @@ extern bool host_snapshot_force_walk;
 /* The live libvirt conversation, in a child with a deadline (core/host_libvirt.c). */
 int host_libvirt_live_json(struct host *host, const char *uri, int timeout_ms, struct host_buf *out);
 #define HOST_LIBVIRT_JSON_MAX ((size_t)16 << 20)        /* libvirt/state.json is cut at 16 MiB */
+
+/*
+ * The libvirt child (core/host_libvirt_child.c), shared by the diagnosis (host_libvirt.c) and the
+ * changes a fix makes (host_libvirt_call.c). In the child, host_libvirt_load() dlopen()s libvirt.so.0
+ * and resolves `syms` (each `slot` receives the function); it also keeps libvirt from printing errors
+ * and from autostarting a session daemon. False with a reason in `why` when the library or a
+ * function is missing.
+ */
+struct host_libvirt_sym {
+	const char *name;
+	void **slot;
+};
+bool host_libvirt_load(const struct host_libvirt_sym *syms, size_t n, char *why, size_t len);
+
+struct host_libvirt_job {
+	int (*run)(int fd, void *arg);  /* in the child, stdio on /dev/null: write the answer on `fd`, 0 = ok */
+	void *arg;
+	int timeout_ms;                 /* the deadline, counted from host_libvirt_run() */
+	size_t limit;                   /* more answer bytes than this: answer.truncated, child killed */
+	bool cancellable;               /* host_cancel() ends the wait (and is consumed) */
+};
+struct host_libvirt_end {
+	struct host_buf answer;         /* what the child wrote, NUL-terminated; the caller frees it */
+	bool timed_out;                 /* the deadline passed first (the child was killed) */
+	bool cancelled;                 /* host_cancel() came first (the child was killed) */
+	int status;                     /* the child's waitpid() status */
+};
+/* Run `job` in a forked child and wait for its answer; 0 with `end` filled, or a host_fail()ed error
+ * naming `what` ("libvirt", "libvirt net-start") when the pipe or the fork failed. */
+int host_libvirt_run(struct host *host, const char *what, const struct host_libvirt_job *job,
+		     struct host_libvirt_end *end);
+
 /* The DAC walk the live side does for each disk, as `user`:`group` (exposed for tests). */
 void host_libvirt_dac_walk(const char *user, const char *group, bool dynamic_ownership, struct host_libvirt_disk *disk);
 
 /* The two back ends. */
 int host_live_open(struct host **out);
 int host_snapshot_open(const char *dir, struct host **out);
+
+/*
+ * A snapshot packed in a tar archive (core/host_archive.c), read whole into memory at open so
+ * that the snapshot back end can answer from it as from a directory. `rel` is a path relative
+ * to the snapshot's top ("snapshot.json", "fs/etc/group", "" for the top itself). Symbolic
+ * links are listed but never followed (-ELOOP through or at one); hard links, device nodes,
+ * FIFOs and sockets are listed but never read (-EINVAL with `why`).
+ */
+#define HOST_ARCHIVE_TOTAL_MAX ((size_t)256 << 20)     /* uncompressed bytes of all members */
+#define HOST_ARCHIVE_MEMBER_MAX ((size_t)64 << 20)     /* kept of one member: the largest limit a reader asks */
+#define HOST_ARCHIVE_NODES_MAX 100000                  /* members, with the folders they imply */
+#define HOST_ARCHIVE_NAMES_MAX ((size_t)32 << 20)      /* bytes of all member names */
+struct host_tree;
+/* Read the archive at `path`; a one-line reason in host_open_error() when refused. */
+int host_archive_load(const char *path, struct host_tree **out);
+/* 'f' file, 'd' directory, 'l' symbolic link, 'o' other (never read); or -ENOENT, -ENOTDIR, -ELOOP. */
+int host_tree_kind(const struct host_tree *t, const char *rel);
+int host_tree_read(const struct host_tree *t, const char *rel, size_t limit, struct host_buf *out, const char **why);
+int host_tree_list(const struct host_tree *t, const char *rel, struct host_names *out);
+void host_tree_free(struct host_tree *t);
 
 #endif

@@ -11,13 +11,15 @@
 #include "vmdoctor/host.h"
 
 #define FIX_MAX_CODES 4
-#define FIX_MAX_ARGV 10
-#define FIX_MAX_STEPS 8
+#define FIX_MAX_ARGV 24
+#define FIX_MAX_STEPS 16
 
 enum fix_step_kind {
 	FIX_STEP_FILE,          /* write `new_content` to `path` (old content read through the host layer) */
 	FIX_STEP_COMMAND,       /* execve `argv` (absolute path, no shell); undone by `undo_argv` */
 	FIX_STEP_MANUAL,        /* something the person does: firmware menu, power-off, another machine */
+	FIX_STEP_LIBVIRT,       /* a libvirt call through the host layer (host_libvirt_call); undone by `libvirt_undo` */
+	FIX_STEP_SET_ASIDE,     /* move the file `path` into the run's backups (undo moves it back) */
 };
 
 struct fix_step {
@@ -30,6 +32,11 @@ struct fix_step {
 	/* FIX_STEP_COMMAND */
 	char *argv[FIX_MAX_ARGV];       /* NULL-terminated */
 	char *undo_argv[FIX_MAX_ARGV];  /* NULL-terminated; empty when nothing to undo */
+	/* FIX_STEP_LIBVIRT: `libvirt_action` on the network or pool `libvirt_name` at `libvirt_uri` */
+	char *libvirt_uri;
+	char *libvirt_name;
+	enum host_libvirt_action libvirt_action;
+	enum host_libvirt_action libvirt_undo;  /* HOST_LIBVIRT_ACTION_NONE: nothing to undo */
 	/* FIX_STEP_MANUAL, and how any step is undone in words */
 	char *text;
 	char *undo;

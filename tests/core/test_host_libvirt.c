@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,44 @@ Test(host_libvirt, hung_daemon_times_out_within_the_deadline)
 	cr_expect(eq(str, (char *)host_libvirt_conn_name(state.conn), "timeout"), "%s", state.message);
 	cr_expect(lt(long, elapsed, 15000), "took %ld ms", elapsed);
 	cr_expect(eq(sz, state.n_nets, 0));
+}
+
+/* host_cancel() from another thread, as the wizard's 's' key does while its worker waits on libvirt. */
+static void *cancel_later(void *arg)
+{
+	struct timespec ts = { 0, 200 * 1000000L };
+	nanosleep(&ts, NULL);
+	host_cancel(arg);
+	return NULL;
+}
+
+Test(host_libvirt, cancel_stops_a_hung_daemon_at_once)
+{
+	char uri[256];
+	make_socket(true, uri, sizeof uri);
+	pthread_t t;
+	cr_assert(eq(int, pthread_create(&t, NULL, cancel_later, host), 0));
+	long start = now_ms();
+	int err = host_libvirt(host, uri, 5000, &state);
+	long elapsed = now_ms() - start;
+	pthread_join(t, NULL);
+	cr_expect(eq(int, err, -ECANCELED));
+	cr_expect(eq(str, (char *)host_error(host), "libvirt: skipped by the user"));
+	cr_expect(lt(long, elapsed, 1500), "took %ld ms after a cancel at 200 ms", elapsed);
+	/* The request is used up: the next call asks libvirt again (and times out on the hung socket). */
+	host_libvirt_free(&state);
+	cr_expect(eq(int, host_libvirt(host, uri, 300, &state), 0), "%s", host_error(host));
+	cr_expect(eq(str, (char *)host_libvirt_conn_name(state.conn), "timeout"));
+}
+
+Test(host_libvirt, cancel_before_the_call_skips_it)
+{
+	char uri[256];
+	make_socket(true, uri, sizeof uri);
+	host_cancel(host);
+	long start = now_ms();
+	cr_expect(eq(int, host_libvirt(host, uri, 5000, &state), -ECANCELED));
+	cr_expect(lt(long, now_ms() - start, 500));
 }
 
 Test(host_libvirt, socket_without_listener_is_refused)
