@@ -977,14 +977,42 @@ static void collect_programs(struct host *host, struct facts_programs *p)
 
 /* ---- the whole ---- */
 
+const char *facts_area_name(enum facts_area area)
+{
+	static const char *const names[FACTS_AREA_COUNT] = {
+		[FACTS_AREA_CPU] = "CPU and kernel", [FACTS_AREA_SYSTEM] = "Modules, devices and kernel log",
+		[FACTS_AREA_VMWARE] = "VMware", [FACTS_AREA_VBOX] = "VirtualBox", [FACTS_AREA_SECUREBOOT] = "Secure Boot",
+		[FACTS_AREA_LIBVIRT] = "libvirt", [FACTS_AREA_LOGS] = "Logs of the hypervisors",
+	};
+	return (unsigned)area < FACTS_AREA_COUNT ? names[area] : "?";
+}
+
+/* One area's start (area >= 0) after the previous one's end. */
+static void facts_progress(facts_progress_fn fn, void *ctx, int prev, int area)
+{
+	if (!fn)
+		return;
+	if (prev >= 0)
+		fn(ctx, (enum facts_area)prev, true);
+	if (area >= 0)
+		fn(ctx, (enum facts_area)area, false);
+}
+
 int facts_collect(struct host *host, struct facts *facts)
+{
+	return facts_collect_ex(host, facts, NULL, NULL);
+}
+
+int facts_collect_ex(struct host *host, struct facts *facts, facts_progress_fn progress, void *ctx)
 {
 	memset(facts, 0, sizeof *facts);
 	facts->from_snapshot = host_is_snapshot(host);
+	facts_progress(progress, ctx, -1, FACTS_AREA_CPU);
 	collect_cpu(host, &facts->cpu);
 	collect_cpuinfo(host, &facts->cpuinfo);
 	collect_kernel(host, &facts->kernel);
 	collect_cmdline(host, &facts->cmdline);
+	facts_progress(progress, ctx, FACTS_AREA_CPU, FACTS_AREA_SYSTEM);
 	collect_modules(host, &facts->modules);
 	collect_params(host, facts->params);
 	collect_devices(host, facts->devices);
@@ -1001,11 +1029,17 @@ int facts_collect(struct host *host, struct facts *facts)
 	collect_programs(host, &facts->programs);
 	facts_collect_ko(host, facts);
 	/* The families read the core facts above (user, kernel release, modules). */
+	facts_progress(progress, ctx, FACTS_AREA_SYSTEM, FACTS_AREA_VMWARE);
 	facts_collect_vmware(host, facts);
+	facts_progress(progress, ctx, FACTS_AREA_VMWARE, FACTS_AREA_VBOX);
 	facts_collect_vbox(host, facts);
+	facts_progress(progress, ctx, FACTS_AREA_VBOX, FACTS_AREA_SECUREBOOT);
 	facts_collect_secureboot(host, facts);
+	facts_progress(progress, ctx, FACTS_AREA_SECUREBOOT, FACTS_AREA_LIBVIRT);
 	facts_collect_libvirt(host, facts);
+	facts_progress(progress, ctx, FACTS_AREA_LIBVIRT, FACTS_AREA_LOGS);
 	facts_collect_logs(host, facts);
+	facts_progress(progress, ctx, FACTS_AREA_LOGS, -1);
 	return 0;
 }
 

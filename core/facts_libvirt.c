@@ -382,7 +382,9 @@ void facts_collect_libvirt(struct host *host, struct facts *facts)
 	lv->sock_virtqemud = host_exists(host, "/run/libvirt/virtqemud-sock");
 	lv->sock_virtnetworkd = host_exists(host, "/run/libvirt/virtnetworkd-sock");
 	lv->err = host_libvirt(host, lv->uri, LV_TIMEOUT_MS, &lv->state);
-	if (lv->err)
+	if (lv->err == -ECANCELED)
+		snprintf(lv->why, sizeof lv->why, "skipped by the user (libvirt was not asked)");
+	else if (lv->err)
 		snprintf(lv->why, sizeof lv->why, "%s", host_error(host));
 	lv_network_conf(host, lv);
 	lv_bridge_conf(host, lv);

@@ -135,3 +135,21 @@ bool is_enter(int key)
 {
 	return key == '\n' || key == '\r' || key == KEY_ENTER || key == KEY_RIGHT || key == 'l';
 }
+
+/* Remember that a click on row y, columns [x, x + width) means `item` (a row of the top screen's menu). */
+void hit_add(struct wiz *w, int y, int x, int width, int item)
+{
+	if (w->n_hits >= (int)(sizeof w->hits / sizeof w->hits[0]) || width <= 0)
+		return;
+	w->hits[w->n_hits++] = (struct wiz_hit){ .y = y, .x0 = x, .x1 = x + width, .item = item };
+}
+
+/* The item at (y, x) of the last draw, or `none`. */
+int hit_find(const struct wiz *w, int y, int x, int none)
+{
+	int found = none;
+	for (int i = 0; i < w->n_hits; i++)
+		if (y == w->hits[i].y && x >= w->hits[i].x0 && x < w->hits[i].x1)
+			found = w->hits[i].item;
+	return found;
+}

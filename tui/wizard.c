@@ -79,11 +79,23 @@ static void start_draw(struct screen *s, struct wiz *w)
 	}
 	row++;
 	put_clipped(row++, 1, "What is the problem?", width);
-	int items = (int)w->n_menu + 1;
-	for (int i = 0; i < items && row < LINES - 2; i++, row++) {
-		const char *label = i < (int)w->n_menu ? w->menu[i]->title : "Create a support bundle";
+	/* After the symptoms: the bundle, then a fix saved before a reboot (tui/screen_fix.c). */
+	const char *resume = resume_item(w);
+	int items = (int)w->n_menu + 1 + (resume != NULL);
+	if (s->sel >= items)
+		s->sel = items - 1;     /* the resume item went away */
+	/* At 60x16 the menu does not fit under the header: it scrolls with the selection. */
+	int visible = (s->message ? LINES - 3 : LINES - 2) - row;
+	if (s->sel < s->top)
+		s->top = s->sel;
+	if (visible > 0 && s->sel >= s->top + visible)
+		s->top = s->sel - visible + 1;
+	for (int i = s->top; i < items && row < LINES - 2 - (s->message != NULL); i++, row++) {
+		const char *label = i < (int)w->n_menu ? w->menu[i]->title
+				    : i == (int)w->n_menu ? "Create a support bundle" : resume;
 		if (i == s->sel)
 			attron(A_REVERSE);
+		hit_add(w, row, 2, width - 2, i);
 		put_fmt(row, 2, width - 2, "%c %s", i == s->sel ? '>' : ' ', label);
 		if (i == s->sel)
 			attroff(A_REVERSE);
@@ -94,23 +106,34 @@ static void start_draw(struct screen *s, struct wiz *w)
 
 static unsigned start_key(struct screen *s, struct wiz *w, int key)
 {
-	int items = (int)w->n_menu + 1;
+	int items = (int)w->n_menu + 1 + (resume_item(w) != NULL);
+	if (s->sel >= items)
+		s->sel = items - 1;     /* the resume item went away */
 	if (menu_move(&s->sel, items, key, 5)) {
 		s->message = NULL;
 		return ACT_REDRAW;
 	}
 	if (!is_enter(key))
 		return ACT_NONE;
-	if (s->sel == (int)w->n_menu) {
-		/* The bundle command is another issue's; the wizard only says whether it exists. */
-		s->message = "Create a support bundle: not available yet.";
-		return ACT_REDRAW;
+	if (s->sel >= (int)w->n_menu) {
+		w->next = s->sel == (int)w->n_menu ? bundle_screen_new(w) : resume_screen_new(w);
+		s->message = w->next ? NULL : "Not available here.";
+		return w->next ? ACT_PUSH : ACT_REDRAW;
 	}
 	w->next = walk_begin(w, w->menu[s->sel]);
 	return ACT_PUSH;
 }
 
 static const struct screen_ops start_ops = { "start", start_draw, start_key, NULL, false };
+
+static struct screen *start_new(struct wiz *w)
+{
+	struct screen *s = screen_new(&start_ops);
+	/* Back after a reboot with a fix to verify: that is most likely why the person started vmdoctor. */
+	if (resume_item(w))
+		s->sel = (int)w->n_menu + 1;
+	return s;
+}
 
 /* ---- Question ---- */
 
@@ -130,6 +153,7 @@ static void question_draw(struct screen *s, struct wiz *w)
 		bool det = detected && strcmp(detected, st->answers[i].value) == 0;
 		if ((int)i == s->sel)
 			attron(A_REVERSE);
+		hit_add(w, row, 2, COLS - 4, (int)i);
 		put_fmt(row, 2, COLS - 4, "%c %s%s", (int)i == s->sel ? '>' : ' ', st->answers[i].label,
 			det ? "  (detected)" : "");
 		if ((int)i == s->sel)
@@ -281,27 +305,131 @@ static void findings_summary_draw(const struct wiz *w)
 			put_wrapped(&row, LINES - 3, 6, width, buf, &skip, 4);
 		}
 	}
+	/* What could not be told matters to whoever reads this aloud: one row each, after the problems. */
+	for (size_t i = 0; i < r->count && row < LINES - 2; i++) {
+		const struct check_result *res = &r->results[i];
+		if (res->status == CHECK_UNKNOWN)
+			put_fmt(row++, 1, COLS - 2, "%-4s %s: %s", check_status_label(res->status), res->check->id,
+				res->summary ? res->summary : "");
+	}
+	if (!r->counts[CHECK_FAIL] && !r->counts[CHECK_WARN] && !r->counts[CHECK_UNKNOWN] && row < LINES - 2)
+		put_clipped(row, 1, "Nothing failed, nothing to warn about, nothing unknown.", COLS - 2);
 }
 
-static void findings_draw(struct screen *s, struct wiz *w)
+/* ---- Detail of one finding, scrollable; its own screen below SPLIT_COLS, the right pane from there on ---- */
+
+/* Draw the detail from wrapped row `skip` into columns [x, x + cols); returns the rows the whole detail takes. */
+static int detail_render(const struct check_result *res, int skip, int first_row, int last_row, int x, int cols)
 {
-	if (s->summary) {
-		draw_frame(w, "summary", "s list  Esc back  ? help  q quit");
-		findings_summary_draw(w);
-		return;
+	const struct code_info *ci = res->code ? code_find(res->code) : NULL;
+	/* Long lines are hard to read on a wide terminal: paragraphs stop at READ_WIDTH columns. */
+	int row = first_row, total = 0, width = cols < READ_WIDTH ? cols : READ_WIDTH;
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s  %s", check_status_label(res->status), res->code ? res->code : res->check->id);
+	total += put_wrapped(&row, last_row, x, width, buf, &skip, 2);
+	total += put_wrapped(&row, last_row, x, width, ci ? ci->title : res->check->title, &skip, 2);
+	total += put_wrapped(&row, last_row, x, width, " ", &skip, 0);
+	if (ci) {
+		total += put_wrapped(&row, last_row, x, width, ci->explanation, &skip, 0);
+		total += put_wrapped(&row, last_row, x, width, " ", &skip, 0);
 	}
-	draw_frame(w, "findings", "Enter detail  / search  s summary  p passes  Esc start  ? help  q quit");
+	snprintf(buf, sizeof buf, "Found: %s", res->summary ? res->summary : "");
+	total += put_wrapped(&row, last_row, x, width, buf, &skip, 7);
+	if (res->detail)
+		total += put_wrapped(&row, last_row, x + 7, width - 7, res->detail, &skip, 0);
+	if (res->action) {
+		snprintf(buf, sizeof buf, "Do: %s", res->action);
+		total += put_wrapped(&row, last_row, x, width, buf, &skip, 4);
+	}
+	if (res->n_evidence)
+		total += put_wrapped(&row, last_row, x, width, "Evidence:", &skip, 0);
+	for (size_t i = 0; i < res->n_evidence; i++) {
+		snprintf(buf, sizeof buf, "%s: %s", res->evidence[i].source, res->evidence[i].text);
+		total += put_wrapped(&row, last_row, x + 2, width - 2, buf, &skip, 4);
+	}
+	for (int i = 0; ci && i < CODE_MAX_DOCS && ci->docs[i]; i++) {
+		snprintf(buf, sizeof buf, "See: %s", ci->docs[i]);
+		total += put_wrapped(&row, last_row, x, width, buf, &skip, 5);
+	}
+	snprintf(buf, sizeof buf, "Check: %s (%s)", res->check->id, res->check->title);
+	total += put_wrapped(&row, last_row, x, width, buf, &skip, 2);
+	return total;
+}
+
+/* The detail in rows [first, last], columns [x, x + cols), scrolled to *top; a *top past the end (scrolled too
+ * far, or the terminal grew) shows the last page instead of blank rows. Returns the rows the detail takes. */
+static int detail_pane(const struct check_result *res, int *top, int first, int last, int x, int cols)
+{
+	int rows = last - first + 1;
+	int total = detail_render(res, *top, first, last, x, cols);
+	int max_top = total - rows > 0 ? total - rows : 0;
+	if (*top > max_top) {
+		*top = max_top;
+		for (int y = first; y <= last; y++)
+			mvhline(y, x, ' ', cols);
+		total = detail_render(res, *top, first, last, x, cols);
+	}
+	if (total > rows)
+		put_fmt(last + 1, x + cols - 11, 10, " %d/%d ", *top + 1, total);
+	return total;
+}
+
+static void detail_draw(struct screen *s, struct wiz *w)
+{
+	draw_frame(w, "finding", fix_of_result(s->result) ? "Up/Down scroll  f fix  Esc back  ? help  q quit"
+							   : "Up/Down scroll  Esc back  ? help  q quit");
+	detail_pane(s->result, &s->top, 2, LINES - 3, 1, COLS - 2);
+}
+
+static unsigned detail_key(struct screen *s, struct wiz *w, int key)
+{
+	if (key == ERR)
+		return ACT_NONE;
+	if (key == KEY_RESIZE) {
+		/* Grown to the side-by-side width: the findings screen shows this detail in its right pane. */
+		struct screen *below = w->depth >= 2 ? w->stack[w->depth - 2] : NULL;
+		if (COLS >= SPLIT_COLS && below && below->ops == &findings_ops) {
+			below->focus = FOCUS_DETAIL;
+			below->dtop = s->top;
+			return ACT_POP;
+		}
+		return ACT_REDRAW;
+	}
+	if (is_back(key))
+		return ACT_POP;
+	if (key == 'f') {
+		w->next = fix_screen_new(w, s->result);
+		return w->next ? ACT_PUSH : ACT_NONE;
+	}
+	int sel = s->top;
+	if (menu_move(&sel, 1000, key, LINES - 5)) {
+		s->top = sel;
+		return ACT_REDRAW;
+	}
+	return ACT_NONE;
+}
+
+static const struct screen_ops detail_ops = { "detail", detail_draw, detail_key, NULL, false };
+
+/* ---- Findings ---- */
+
+static bool findings_split(void)
+{
+	return COLS >= SPLIT_COLS;
+}
+
+/* The list's width when side by side: half, but the list needs ~56 columns and more is wasted on it. */
+static int findings_left_width(void)
+{
+	int left = COLS / 2;
+	return left < 56 ? 56 : left > 84 ? 84 : left;
+}
+
+/* The rows of the list in rows [3, 3 + visible), `width` columns from the left edge. */
+static void findings_list_draw(struct screen *s, struct wiz *w, const struct check_result **rows, int n,
+			       int visible, int width)
+{
 	const struct check_report *r = &w->run.report;
-	/* A kept search replaces the counts: appended to them it was cut off at 80 columns. */
-	if (s->search[0])
-		put_fmt(2, 1, COLS - 2, "Findings matching search: %s   (Esc clears)", s->search);
-	else
-		put_fmt(2, 1, COLS - 2, "%s: %zu failed, %zu warnings, %zu unknown, %zu passed", w->run.pb->title,
-			r->counts[CHECK_FAIL], r->counts[CHECK_WARN], r->counts[CHECK_UNKNOWN],
-			r->counts[CHECK_PASS]);
-	const struct check_result *rows[256];
-	int n = findings_rows(s, w, rows, 256);
-	int visible = LINES - 10;
 	if (s->sel >= n)
 		s->sel = n > 0 ? n - 1 : 0;
 	if (s->sel < s->top)
@@ -313,37 +441,100 @@ static void findings_draw(struct screen *s, struct wiz *w)
 		const struct check_result *res = rows[i];
 		if (i == s->sel)
 			attron(A_REVERSE);
-		mvhline(row, 0, ' ', COLS);
+		mvhline(row, 0, ' ', width);
+		hit_add(w, row, 0, width, i);
 		if (!res) {
-			put_fmt(row, 1, COLS - 2, "OK    %zu checks passed or skipped (p to show)",
+			put_fmt(row, 1, width - 2, "OK    %zu checks passed or skipped (p to show)",
 				r->counts[CHECK_PASS] + r->counts[CHECK_SKIP]);
 		} else {
 			wiz_attr_on(w, status_pair(res->status), A_BOLD);
 			put_fmt(row, 1, 4, "%-4s", check_status_label(res->status));
 			wiz_attr_off(w, status_pair(res->status), A_BOLD);
 			put_fmt(row, 7, code_w, "%s", res->code ? res->code : res->check->id);
-			put_clipped(row, 7 + code_w + 1, res->summary ? res->summary : "", COLS - code_w - 9);
+			put_clipped(row, 7 + code_w + 1, res->summary ? res->summary : "", width - code_w - 9);
 		}
 		if (i == s->sel)
 			attroff(A_REVERSE);
 	}
 	if (n == 0)
-		put_clipped(4, 2, "Nothing matches the search.", COLS - 4);
-	/* The selected finding's whole summary, so a narrow terminal still shows it all. */
+		put_clipped(4, 2, "Nothing matches the search.", width - 4);
+}
+
+/* Below SPLIT_COLS: the selected finding's whole summary under the list, so a narrow terminal shows it all. */
+static void findings_selected_draw(const struct check_result *res)
+{
 	mvhline(LINES - 7, 0, ACS_HLINE, COLS);
-	if (n > 0 && rows[s->sel]) {
-		const struct check_result *res = rows[s->sel];
-		int row = LINES - 6, skip = 0, width = COLS - 2 < READ_WIDTH ? COLS - 2 : READ_WIDTH;
-		put_wrapped(&row, LINES - 3, 1, width, res->summary, &skip, 0);
-		if (res->action && row < LINES - 2) {
-			char buf[1024];
-			snprintf(buf, sizeof buf, "Do: %s", res->action);
-			put_wrapped(&row, LINES - 3, 1, width, buf, &skip, 4);
-		}
+	if (!res)
+		return;
+	int row = LINES - 6, skip = 0, width = COLS - 2 < READ_WIDTH ? COLS - 2 : READ_WIDTH;
+	put_wrapped(&row, LINES - 3, 1, width, res->summary, &skip, 0);
+	if (res->action && row < LINES - 2) {
+		char buf[1024];
+		snprintf(buf, sizeof buf, "Do: %s", res->action);
+		put_wrapped(&row, LINES - 3, 1, width, buf, &skip, 4);
 	}
+}
+
+/* From SPLIT_COLS on: the selected finding's detail in the right pane; "> " marks the focused pane. */
+static void findings_detail_pane(struct screen *s, const struct check_result *res, int left)
+{
+	bool focus = s->focus == FOCUS_DETAIL;
+	mvvline(2, left, ACS_VLINE, LINES - 4);
+	if (focus)
+		attron(A_BOLD);
+	put_fmt(2, left + 2, COLS - left - 3, "%sDetail%s", focus ? "> " : "", focus ? "" : "  (Tab)");
+	if (focus)
+		attroff(A_BOLD);
+	if (res)
+		detail_pane(res, &s->dtop, 3, LINES - 3, left + 2, COLS - left - 3);
+	else if (s->show_passes)
+		put_clipped(4, left + 2, "Select a finding to see its detail.", COLS - left - 3);
+	else    /* the "N checks passed" row */
+		put_clipped(4, left + 2, "Passed and skipped checks are hidden: Enter or p lists them.",
+			    COLS - left - 3);
+}
+
+static void findings_draw(struct screen *s, struct wiz *w)
+{
+	if (s->summary) {
+		draw_frame(w, "summary", "s list  Esc back  ? help  q quit");
+		findings_summary_draw(w);
+		return;
+	}
+	bool split = findings_split();
+	int width = split ? findings_left_width() : COLS;
+	const struct check_result *frows[256];
+	int fn = findings_rows(s, w, frows, 256);
+	bool fix = fn > 0 && s->sel < fn && fix_of_result(frows[s->sel]);      /* 'f' only where it does something */
+	if (split)
+		draw_frame(w, "findings", s->focus == FOCUS_DETAIL
+			   ? (fix ? "Tab list  Up/Down scroll  f fix  Esc list  / search  s summary  ? help  q quit"
+				  : "Tab list  Up/Down scroll  Esc list  / search  s summary  ? help  q quit")
+			   : (fix ? "Tab detail  Up/Down move  f fix  / search  s summary  p passes  Esc start  ? help  q quit"
+				  : "Tab detail  Up/Down move  / search  s summary  p passes  Esc start  ? help  q quit"));
+	else
+		draw_frame(w, "findings", fix ? "Enter detail  f fix  / search  s summary  p passes  Esc start  ? help  q quit"
+					      : "Enter detail  / search  s summary  p passes  Esc start  ? help  q quit");
+	const struct check_report *r = &w->run.report;
+	const char *mark = split && s->focus == FOCUS_LIST ? "> " : "";
+	/* A kept search replaces the counts: appended to them it was cut off at 80 columns. */
+	if (s->search[0])
+		put_fmt(2, 1, width - 2, "%sFindings matching search: %s   (Esc clears)", mark, s->search);
+	else    /* the counts first: a long symptom title after them may be cut, they may not */
+		put_fmt(2, 1, width - 2, "%s%zu failed, %zu warnings, %zu unknown, %zu passed - %s", mark,
+			r->counts[CHECK_FAIL], r->counts[CHECK_WARN], r->counts[CHECK_UNKNOWN], r->counts[CHECK_PASS],
+			w->run.pb->title);
+	const struct check_result *rows[256];
+	int n = findings_rows(s, w, rows, 256);
+	findings_list_draw(s, w, rows, n, split ? LINES - 5 : LINES - 10, width);
+	const struct check_result *sel = n > 0 ? rows[s->sel] : NULL;
+	if (split)
+		findings_detail_pane(s, sel, width);
+	else
+		findings_selected_draw(sel);
 	if (s->searching) {
-		mvhline(2, 0, ' ', COLS);
-		put_fmt(2, 1, COLS - 2, "Search: %s_", s->search);
+		mvhline(2, 0, ' ', width);
+		put_fmt(2, 1, width - 2, "Search: %s_", s->search);
 	}
 }
 
@@ -356,14 +547,47 @@ static unsigned findings_search_key(struct screen *s, int key)
 		s->search[len - 1] = '\0';
 	else if (key >= 32 && key < 127 && len + 1 < sizeof s->search)
 		s->search[len] = (char)key, s->search[len + 1] = '\0';
-	s->sel = s->top = 0;
+	s->sel = s->top = s->dtop = 0;
 	return ACT_REDRAW;
+}
+
+/* Keys of the right pane while it has the focus: scroll; back or Tab returns to the list. */
+static unsigned findings_detail_key(struct screen *s, int key)
+{
+	if (is_back(key) || key == '\t' || key == KEY_BTAB) {
+		s->focus = FOCUS_LIST;
+		return ACT_REDRAW;
+	}
+	int top = s->dtop;
+	if (menu_move(&top, 1000, key, LINES - 6)) {
+		s->dtop = top;
+		return ACT_REDRAW;
+	}
+	return ACT_NONE;
+}
+
+/* Shrunk below the side-by-side width while the detail had the focus: it becomes its own screen again. */
+static unsigned findings_resize(struct screen *s, struct wiz *w, const struct check_result *sel)
+{
+	if (findings_split() || s->focus != FOCUS_DETAIL)
+		return ACT_REDRAW;
+	s->focus = FOCUS_LIST;
+	if (!sel || s->summary)
+		return ACT_REDRAW;
+	w->next = screen_new(&detail_ops);
+	w->next->result = sel;
+	w->next->top = s->dtop;
+	return ACT_PUSH;
 }
 
 static unsigned findings_key(struct screen *s, struct wiz *w, int key)
 {
 	if (key == ERR)
 		return ACT_NONE;
+	const struct check_result *rows[256];
+	int n = findings_rows(s, w, rows, 256);
+	if (key == KEY_RESIZE)
+		return findings_resize(s, w, n > 0 && s->sel < n ? rows[s->sel] : NULL);
 	if (s->searching)
 		return findings_search_key(s, key);
 	if (s->summary) {
@@ -371,14 +595,31 @@ static unsigned findings_key(struct screen *s, struct wiz *w, int key)
 			s->summary = false;
 		return ACT_REDRAW;
 	}
-	const struct check_result *rows[256];
-	int n = findings_rows(s, w, rows, 256);
-	if (menu_move(&s->sel, n, key, LINES - 6))
+	bool split = findings_split();
+	if (!split)
+		s->focus = FOCUS_LIST;
+	if (key == 'f' && n > 0 && s->sel < n) {
+		w->next = fix_screen_new(w, rows[s->sel]);
+		return w->next ? ACT_PUSH : ACT_NONE;
+	}
+	if (split && s->focus == FOCUS_DETAIL && key != '/' && key != 's' && key != 'p')
+		return findings_detail_key(s, key);
+	int old = s->sel;
+	if (menu_move(&s->sel, n, key, split ? LINES - 6 : LINES - 11)) {
+		if (s->sel != old)
+			s->dtop = 0;    /* the detail follows the selection, from its top */
 		return ACT_REDRAW;
+	}
 	switch (key) {
-	case '/': s->searching = true; s->search[0] = '\0'; return ACT_REDRAW;
+	case '/': s->focus = FOCUS_LIST; s->searching = true; s->search[0] = '\0'; return ACT_REDRAW;
 	case 's': s->summary = true; return ACT_REDRAW;
-	case 'p': s->show_passes = !s->show_passes; return ACT_REDRAW;
+	case 'p': s->focus = FOCUS_LIST; s->show_passes = !s->show_passes; return ACT_REDRAW;
+	case '\t': case KEY_BTAB:
+		if (split) {
+			s->focus = FOCUS_DETAIL;
+			return ACT_REDRAW;
+		}
+		return ACT_NONE;
 	default: break;
 	}
 	if (is_back(key)) {
@@ -394,86 +635,16 @@ static unsigned findings_key(struct screen *s, struct wiz *w, int key)
 		s->show_passes = true;
 		return ACT_REDRAW;
 	}
+	if (split) {
+		s->focus = FOCUS_DETAIL;
+		return ACT_REDRAW;
+	}
 	w->next = screen_new(&detail_ops);
 	w->next->result = rows[s->sel];
 	return ACT_PUSH;
 }
 
 static const struct screen_ops findings_ops = { "findings", findings_draw, findings_key, NULL, true };
-
-/* ---- Detail of one finding, scrollable ---- */
-
-/* Draw the detail from wrapped row `skip`; returns the number of rows the whole detail takes. */
-static int detail_render(const struct check_result *res, int skip, int first_row, int last_row)
-{
-	const struct code_info *ci = res->code ? code_find(res->code) : NULL;
-	/* Long lines are hard to read on a wide terminal: paragraphs stop at READ_WIDTH columns. */
-	int row = first_row, total = 0, width = COLS - 2 < READ_WIDTH ? COLS - 2 : READ_WIDTH;
-	char buf[1024];
-	snprintf(buf, sizeof buf, "%s  %s", check_status_label(res->status), res->code ? res->code : res->check->id);
-	total += put_wrapped(&row, last_row, 1, width, buf, &skip, 2);
-	total += put_wrapped(&row, last_row, 1, width, ci ? ci->title : res->check->title, &skip, 2);
-	total += put_wrapped(&row, last_row, 1, width, " ", &skip, 0);
-	if (ci) {
-		total += put_wrapped(&row, last_row, 1, width, ci->explanation, &skip, 0);
-		total += put_wrapped(&row, last_row, 1, width, " ", &skip, 0);
-	}
-	snprintf(buf, sizeof buf, "Found: %s", res->summary ? res->summary : "");
-	total += put_wrapped(&row, last_row, 1, width, buf, &skip, 7);
-	if (res->detail)
-		total += put_wrapped(&row, last_row, 8, width - 7, res->detail, &skip, 0);
-	if (res->action) {
-		snprintf(buf, sizeof buf, "Do: %s", res->action);
-		total += put_wrapped(&row, last_row, 1, width, buf, &skip, 4);
-	}
-	if (res->n_evidence)
-		total += put_wrapped(&row, last_row, 1, width, "Evidence:", &skip, 0);
-	for (size_t i = 0; i < res->n_evidence; i++) {
-		snprintf(buf, sizeof buf, "%s: %s", res->evidence[i].source, res->evidence[i].text);
-		total += put_wrapped(&row, last_row, 3, width - 2, buf, &skip, 4);
-	}
-	for (int i = 0; ci && i < CODE_MAX_DOCS && ci->docs[i]; i++) {
-		snprintf(buf, sizeof buf, "See: %s", ci->docs[i]);
-		total += put_wrapped(&row, last_row, 1, width, buf, &skip, 5);
-	}
-	snprintf(buf, sizeof buf, "Check: %s (%s)", res->check->id, res->check->title);
-	total += put_wrapped(&row, last_row, 1, width, buf, &skip, 2);
-	return total;
-}
-
-static void detail_draw(struct screen *s, struct wiz *w)
-{
-	draw_frame(w, "finding", "Up/Down scroll  Esc back  ? help  q quit");
-	int total = detail_render(s->result, s->top, 2, LINES - 3);
-	int max_top = total - (LINES - 4) > 0 ? total - (LINES - 4) : 0;
-	if (s->top > max_top) {
-		/* Scrolled past the end (or the terminal grew): show the last page instead of blank rows. */
-		s->top = max_top;
-		draw_frame(w, "finding", "Up/Down scroll  Esc back  ? help  q quit");
-		for (int y = 2; y < LINES - 2; y++)
-			mvhline(y, 0, ' ', COLS);
-		total = detail_render(s->result, s->top, 2, LINES - 3);
-	}
-	if (total > LINES - 4)
-		put_fmt(LINES - 2, COLS - 12, 10, " %d/%d ", s->top + 1, total);
-}
-
-static unsigned detail_key(struct screen *s, struct wiz *w, int key)
-{
-	(void)w;
-	if (key == ERR)
-		return ACT_NONE;
-	if (is_back(key))
-		return ACT_POP;
-	int sel = s->top;
-	if (menu_move(&sel, 1000, key, LINES - 5)) {
-		s->top = sel;
-		return ACT_REDRAW;
-	}
-	return ACT_NONE;
-}
-
-static const struct screen_ops detail_ops = { "detail", detail_draw, detail_key, NULL, false };
 
 /* ---- Help ---- */
 
@@ -484,30 +655,59 @@ static const char *const help_lines[] = {
 	"PgUp, PgDn, g, G   page, first, last",
 	"Enter, Right       choose, answer, open a finding",
 	"Esc, Backspace     back (from a walk: to the start)",
+	"Tab                findings, 120+ columns: switch list and detail",
 	"/                  search the findings (Enter keeps, Esc ends)",
 	"s                  findings: one-screen summary",
 	"p                  findings: show or hide passed checks",
+	"f                  findings, detail: the fix (a applies; Tab, Space tick)",
 	"? or F1            this help",
 	"q                  quit (asks y/n while a walk is in progress)",
+	"s (collecting)     skip asking libvirt (its checks say unknown)",
+	"Mouse              click selects, click again opens, wheel scrolls",
+	"                   (hold Shift to select text in most terminals)",
 	"",
 	"Status words: FAIL, WARN, ???? (unknown), INFO, SKIP, OK.",
-	"The wizard only reads what vmdoctor collected; it changes nothing.",
+	"Nothing is changed unless you apply a fix (f, then a, then y).",
 };
 
+#define N_HELP_LINES ((int)(sizeof help_lines / sizeof help_lines[0]))
+
+/* The help from wrapped row `top` on; a narrow terminal wraps a key's text under its description column. */
+static int help_render(int top, int last_row)
+{
+	int row = 2, skip = top, total = 0;
+	for (int i = 0; i < N_HELP_LINES; i++)
+		total += put_wrapped(&row, last_row, 2, COLS - 4, help_lines[i], &skip,
+				     strstr(help_lines[i], "   ") ? 19 : 0);
+	return total;
+}
+
+/* Scrollable: at 60x16 the keys do not all fit. */
 static void help_draw(struct screen *s, struct wiz *w)
 {
-	(void)s;
-	draw_frame(w, "help", "Esc back  q quit");
-	int row = 3;
-	for (size_t i = 0; i < sizeof help_lines / sizeof help_lines[0] && row < LINES - 2; i++, row++)
-		put_clipped(row, 2, help_lines[i], COLS - 4);
+	int rows = LINES - 4;
+	int total = help_render(s->top, LINES - 3);
+	int max_top = total - rows > 0 ? total - rows : 0;
+	if (s->top > max_top) {
+		s->top = max_top;
+		for (int y = 2; y < LINES - 2; y++)
+			mvhline(y, 0, ' ', COLS);
+		total = help_render(s->top, LINES - 3);
+	}
+	/* After the text, which never reaches the frame's rows: the hint depends on whether it scrolls. */
+	draw_frame(w, "help", max_top ? "Up/Down scroll  Esc back  q quit" : "Esc back  q quit");
+	if (max_top)
+		put_fmt(LINES - 2, COLS - 12, 10, " %d/%d ", s->top + 1, total);
 }
 
 static unsigned help_key(struct screen *s, struct wiz *w, int key)
 {
-	(void)s, (void)w;
-	return key == ERR ? ACT_NONE : (is_back(key) || key == '?' || key == KEY_F(1) || is_enter(key)) ? ACT_POP
-										       : ACT_NONE;
+	(void)w;
+	if (key == ERR)
+		return ACT_NONE;
+	if (is_back(key) || key == '?' || key == KEY_F(1) || is_enter(key))
+		return ACT_POP;
+	return menu_move(&s->top, 1000, key, LINES - 5) ? ACT_REDRAW : ACT_NONE;
 }
 
 static const struct screen_ops help_ops = { "help", help_draw, help_key, NULL, false };
@@ -564,6 +764,7 @@ static void wiz_menu(struct wiz *w)
 static void wiz_draw(struct wiz *w)
 {
 	erase();
+	w->n_hits = 0;
 	if (COLS < MIN_COLS || LINES < MIN_LINES) {
 		const char *msg = "terminal too small (need 60x16)";
 		int len = (int)strlen(msg);
@@ -604,7 +805,10 @@ static bool wiz_apply(struct wiz *w, unsigned act)
 	if (act & ACT_TO_START)
 		while (w->depth > 1)
 			wiz_pop(w);
-	if (act & (ACT_POP | ACT_REPLACE) && w->depth > 1)
+	if (act & ACT_POP && w->depth > 1)
+		wiz_pop(w);
+	/* The root is replaced too: the collecting screen gives way to the start screen. */
+	if (act & ACT_REPLACE && w->next && w->depth > 0)
 		wiz_pop(w);
 	if (act & (ACT_PUSH | ACT_REPLACE) && w->next)
 		wiz_push(w);
@@ -628,8 +832,11 @@ static unsigned wiz_global_key(struct wiz *w, int key, bool *handled)
 		w->confirm_quit = false;
 		return key == 'y' || key == 'Y' ? ACT_QUIT : ACT_REDRAW;
 	}
-	if (key == KEY_RESIZE)
+	if (key == KEY_RESIZE) {
+		/* The top screen may change its layout (findings side by side from SPLIT_COLS on). */
+		*handled = COLS < MIN_COLS || LINES < MIN_LINES;
 		return ACT_REDRAW;
+	}
 	if (COLS < MIN_COLS || LINES < MIN_LINES)
 		return key == 'q' ? ACT_QUIT : ACT_NONE;
 	bool typing = top->searching;
@@ -647,6 +854,49 @@ static unsigned wiz_global_key(struct wiz *w, int key, bool *handled)
 	return ACT_NONE;
 }
 
+/* A wheel step is three Up/Down keys to the top screen; on the findings side by side, in the pane under it. */
+static unsigned wiz_wheel(struct wiz *w, struct screen *top, int key)
+{
+	unsigned act = ACT_NONE;
+	for (int i = 0; i < 3; i++)
+		act |= top->ops->handle_key(top, w, key);
+	return act;
+}
+
+/* A click selects a menu row, a click on the selected row opens it (so does a double click); the wheel
+ * scrolls. On the findings side by side, a click or wheel in a pane gives it the focus. */
+static unsigned wiz_mouse(struct wiz *w)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK || COLS < MIN_COLS || LINES < MIN_LINES)
+		return ACT_NONE;
+	struct screen *top = w->stack[w->depth - 1];
+	bool split = top->ops == &findings_ops && findings_split() && !top->summary && !top->searching;
+	if (split && ev.y >= 2 && ev.y < LINES - 2) {
+		int focus = ev.x > findings_left_width() ? FOCUS_DETAIL : FOCUS_LIST;
+		if (focus != top->focus && (ev.bstate & (BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED))) {
+			top->focus = focus;
+			if (focus == FOCUS_DETAIL && !(ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)))
+				return ACT_REDRAW;
+		}
+	}
+	if (ev.bstate & BUTTON4_PRESSED)
+		return wiz_wheel(w, top, KEY_UP) | ACT_REDRAW;
+	if (ev.bstate & BUTTON5_PRESSED)
+		return wiz_wheel(w, top, KEY_DOWN) | ACT_REDRAW;
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
+		return ACT_NONE;
+	int item = hit_find(w, ev.y, ev.x, -1);
+	if (item < 0)
+		return ACT_NONE;
+	if (item == top->sel || (ev.bstate & BUTTON1_DOUBLE_CLICKED))
+		return top->ops->handle_key(top, w, '\n');
+	top->sel = item;
+	top->dtop = 0;
+	top->message = NULL;
+	return ACT_REDRAW;
+}
+
 static void wiz_loop(struct wiz *w)
 {
 	bool go = true;
@@ -655,11 +905,17 @@ static void wiz_loop(struct wiz *w)
 		int key = getch();
 		bool handled;
 		unsigned act = key == ERR ? ACT_NONE : wiz_global_key(w, key, &handled);
+		if (key == KEY_MOUSE) {
+			act = handled ? act : wiz_mouse(w);
+			handled = true;
+		}
 		if (key == ERR || !handled) {
 			struct screen *top = w->stack[w->depth - 1];
 			if (COLS >= MIN_COLS && LINES >= MIN_LINES)
 				act = top->ops->handle_key(top, w, key);
 		}
+		if (key == KEY_RESIZE)
+			act |= ACT_REDRAW;
 		go = wiz_apply(w, act);
 		if (go && act != ACT_NONE)
 			wiz_draw(w);
@@ -690,12 +946,24 @@ static bool wiz_terminal_usable(void)
 	return ok;
 }
 
-int wizard_run(const struct facts *facts, const struct playbook_set *set)
+/* Mouse only where the terminal reports it (kmous); presses, not clicks, so no click delay is waited for. */
+static bool wiz_mouse_on(void)
+{
+	mouseinterval(0);
+	mmask_t want = BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED;
+	if (mousemask(want, NULL) == 0 || !has_mouse()) {
+		mousemask(0, NULL);
+		return false;
+	}
+	return true;
+}
+
+int wizard_run(const struct wizard_env *env)
 {
 	struct wiz w;
 	memset(&w, 0, sizeof w);
-	w.facts = facts;
-	w.set = set;
+	w.env = env;
+	w.set = env->set;
 	wiz_menu(&w);
 	setlocale(LC_ALL, "");
 	if (!wiz_terminal_usable())
@@ -713,13 +981,16 @@ int wizard_run(const struct facts *facts, const struct playbook_set *set)
 	curs_set(0);
 	timeout(TICK_MS);
 	wiz_colors(&w);
-	w.stack[w.depth++] = screen_new(&start_ops);
+	w.mouse = wiz_mouse_on();
+	w.stack[w.depth++] = collect_begin(&w, start_new);
 	wiz_loop(&w);
 	while (w.depth > 0)
 		wiz_pop(&w);
 	if (w.running)
 		playbook_run_free(&w.run);
 	endwin();
+	/* After endwin: the terminal is back at once, even if the worker still needs a moment to stop. */
+	collect_end(&w);
 	xalloc_set_fatal_hook(NULL);
 	/* Killed by a signal: the shell convention 128 + N, after the terminal is back. */
 	return wiz_signalled ? 128 + wiz_signalled : 0;

@@ -48,6 +48,7 @@ struct screen {
 	bool searching, summary, show_passes;
 	const struct check_result *result;      /* the detail screen's result */
 	const char *message;    /* a one-line note at the bottom */
+	int focus, dtop;        /* findings at >= SPLIT_COLS: FOCUS_LIST or FOCUS_DETAIL, and the detail's scroll */
 };
 
 struct wiz {
@@ -61,7 +62,38 @@ struct wiz {
 	int depth;
 	struct screen *next;
 	bool color, confirm_quit;
+	/* facts collection on a worker thread (tui/screen_collect.c) */
+	const struct wizard_env *env;
+	struct wiz_collect *collect;
+	/* mouse targets of the last draw: a click on row y, columns [x0, x1) means item `item` of the top screen */
+	struct wiz_hit { int y, x0, x1, item; } hits[64];
+	int n_hits;
+	bool mouse;
+	/* the start menu's "Resume: verify <fix> after the reboot" item (tui/screen_fix.c), read once per change */
+	bool resume_checked;
+	char resume_label[200];
 };
+
+/* Findings side by side with the detail from this width on; below it the detail is its own screen. */
+#define SPLIT_COLS 120
+enum { FOCUS_LIST = 0, FOCUS_DETAIL = 1 };
+
+/* ---- screens in their own files ---- */
+
+/* tui/screen_collect.c: start collecting on a worker thread and return the "Collecting facts" screen, which
+ * replaces itself with `start` once the facts are in (w->facts is set then). */
+struct screen *collect_begin(struct wiz *w, struct screen *(*start)(struct wiz *w));
+/* Ask the worker to stop soon (skip libvirt) and wait for it; safe when none runs. */
+void collect_end(struct wiz *w);
+
+/* tui/screen_fix.c: the fix of a finding (NULL when none repairs its code), its screen (plan, apply, output,
+ * re-check, checklist), the start menu's resume item (NULL when nothing is saved) and its verify screen. */
+const struct fix_def *fix_of_result(const struct check_result *res);
+struct screen *fix_screen_new(struct wiz *w, const struct check_result *res);
+const char *resume_item(struct wiz *w);
+struct screen *resume_screen_new(struct wiz *w);
+/* tui/screen_bundle.c: "Create a support bundle" (NULL when the CLI cannot write one here). */
+struct screen *bundle_screen_new(struct wiz *w);
 
 enum { PAIR_FAIL = 1, PAIR_WARN, PAIR_OK, PAIR_INFO, PAIR_TITLE, PAIR_BANNER };
 
@@ -83,5 +115,9 @@ void screen_free(struct screen *s);
 bool menu_move(int *sel, int n, int key, int page);
 bool is_back(int key);
 bool is_enter(int key);
+/* Remember that a click on row y, columns [x, x + width) means `item` (a row of the top screen's menu). */
+void hit_add(struct wiz *w, int y, int x, int width, int item);
+/* The item at (y, x) of the last draw, or `none`. */
+int hit_find(const struct wiz *w, int y, int x, int none);
 
 #endif

@@ -243,6 +243,23 @@ struct facts {
 
 /* Fill `facts` from `host`. Returns 0; problems are recorded per group, never fatal. */
 int facts_collect(struct host *host, struct facts *facts);
+
+/* The areas facts_collect_ex() reports, in the order it collects them (the wizard shows each one's status). */
+enum facts_area {
+	FACTS_AREA_CPU,         /* CPUID, /proc/cpuinfo, kernel, command line */
+	FACTS_AREA_SYSTEM,      /* modules, devices, user, DMI, kernel log, MSR, KVM probe, programs */
+	FACTS_AREA_VMWARE,
+	FACTS_AREA_VBOX,
+	FACTS_AREA_SECUREBOOT,
+	FACTS_AREA_LIBVIRT,     /* the slow one: asks the daemon (host_cancel() skips it) */
+	FACTS_AREA_LOGS,
+	FACTS_AREA_COUNT
+};
+const char *facts_area_name(enum facts_area area);      /* "CPU and kernel", ... */
+/* Called before (done = false) and after (done = true) each area, on the collecting thread. */
+typedef void (*facts_progress_fn)(void *ctx, enum facts_area area, bool done);
+/* facts_collect() with a progress callback (NULL: none). */
+int facts_collect_ex(struct host *host, struct facts *facts, facts_progress_fn progress, void *ctx);
 void facts_free(struct facts *facts);
 
 /* The module entry, or NULL when the module is neither in /proc/modules nor /sys/module. */

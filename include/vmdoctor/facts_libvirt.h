@@ -14,7 +14,8 @@
  *
  * `err` is about the libvirt state: 0 when host_libvirt() answered (which includes "daemon
  * down" and "timed out", see state.conn), -ENOENT when libvirt is not installed,
- * -ENODATA when a snapshot did not collect it, -EINVAL when libvirt/state.json is malformed.
+ * -ENODATA when a snapshot did not collect it, -EINVAL when libvirt/state.json is malformed,
+ * -ECANCELED when the person skipped it (host_cancel(), the wizard's 's'; `why` says "skipped by the user").
  */
 
 #include <stdbool.h>

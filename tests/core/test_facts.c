@@ -1093,3 +1093,37 @@ Test(facts_ko, a_release_that_is_not_one_folder_is_not_searched, .init = make_sn
 	cr_assert(eq(sz, f.ko.count, 0));
 	facts_free(&f);
 }
+
+/* ---- facts_collect_ex: the per-area progress the wizard's collecting screen shows ---- */
+
+struct progress_log {
+	int events[2 * FACTS_AREA_COUNT + 2];
+	int n;
+};
+
+static void log_progress(void *ctx, enum facts_area area, bool done)
+{
+	struct progress_log *log = ctx;
+	if (log->n < (int)(sizeof log->events / sizeof log->events[0]))
+		log->events[log->n++] = (int)area * 2 + (done ? 1 : 0);
+}
+
+Test(facts_collect, progress_reports_each_area_started_then_done_in_order, .init = make_snapshot_dir,
+     .fini = remove_snapshot_dir)
+{
+	write_full_snapshot();
+	struct host *host = NULL;
+	cr_assert(eq(int, host_open_snapshot(snap_dir, &host), 0), "%s", host_open_error());
+	struct facts f;
+	struct progress_log log = { .n = 0 };
+	cr_assert(eq(int, facts_collect_ex(host, &f, log_progress, &log), 0));
+	host_close(host);
+	cr_assert(eq(int, log.n, 2 * FACTS_AREA_COUNT));
+	for (int i = 0; i < log.n; i++)
+		cr_expect(eq(int, log.events[i], i), "event %d: area %d %s", i, log.events[i] / 2,
+			  log.events[i] % 2 ? "done" : "started");
+	cr_expect(eq(int, f.cpu.err, 0), "%s", f.cpu.why);      /* the same facts as facts_collect() */
+	cr_expect(eq(str, (char *)facts_area_name(FACTS_AREA_LIBVIRT), "libvirt"));
+	cr_expect(eq(str, (char *)facts_area_name(FACTS_AREA_COUNT), "?"));
+	facts_free(&f);
+}

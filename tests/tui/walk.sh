@@ -8,42 +8,10 @@ set -u
 BIN=$1
 SRC=$2
 shift 2
-command -v tmux >/dev/null 2>&1 || { echo "tmux not found: skipped"; exit 77; }
-TMP=$(mktemp -d)
-SOCK="vmdoctor-walk-$$"
-T="tmux -L $SOCK"
-cleanup() { $T kill-server >/dev/null 2>&1; rm -rf "$TMP"; }
-trap cleanup EXIT
+SESSION=walk
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "$0")/lib.sh"
 ENVS="$*"
-ASAN="${ASAN_OPTIONS:-}"
-UBSAN="${UBSAN_OPTIONS:-}"
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- screen ---"
-	cat "$TMP/screen" 2>/dev/null
-	exit 1
-}
-
-capture() { $T capture-pane -p -t walk > "$TMP/screen" 2>/dev/null; }
-
-# Wait up to 5 s (0.1 s steps) for TEXT on the screen.
-wait_for() {
-	i=0
-	while [ $i -lt 50 ]; do
-		capture
-		grep -qF -- "$1" "$TMP/screen" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	fail "screen never showed '$1'"
-}
-
-expect_not() {
-	capture
-	grep -qF -- "$1" "$TMP/screen" && fail "screen shows '$1'"
-	return 0
-}
 
 # Compare the screen with golden/NAME.txt; poll up to 5 s, as tmux may still be painting the rest of it.
 golden() {
@@ -66,11 +34,7 @@ golden() {
 	fail "screen $1 differs from its golden file"
 }
 
-keys() { $T send-keys -t walk "$@"; }
-
-$T -f /dev/null new-session -d -s walk -x 80 -y 24 \
-	"env ASAN_OPTIONS='$ASAN' UBSAN_OPTIONS='$UBSAN' $ENVS '$BIN' --snapshot '$SRC/tests/fixtures/snapshots/vmware-version-mismatch'; echo EXIT=\$? > '$TMP/exit'" \
-	|| fail "tmux could not start"
+start_wizard 80 24 "$ENVS" "'$BIN'" --snapshot "'$SRC/tests/fixtures/snapshots/vmware-version-mismatch'"
 
 wait_for "What is the problem?"
 wait_for "Snapshot of another machine: fixes are disabled"
@@ -121,10 +85,10 @@ golden help
 keys Escape
 wait_for "checks passed or skipped"
 
-$T resize-window -t walk -x 40 -y 12
+$T resize-window -t "$SESSION" -x 40 -y 12
 wait_for "terminal too small (need 60x16)"
 golden too-small
-$T resize-window -t walk -x 80 -y 24
+$T resize-window -t "$SESSION" -x 80 -y 24
 wait_for "VMW-VERSION-MISMATCH"
 wait_for "417.0"
 expect_not "too small"
@@ -138,12 +102,9 @@ keys q
 wait_for "(y/n)"
 keys y
 
+wait_exit 0
 i=0
-while [ $i -lt 50 ] && ! [ -s "$TMP/exit" ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$TMP/exit" ] || fail "vmdoctor did not exit after q, y"
-grep -qx "EXIT=0" "$TMP/exit" || fail "exit status: $(cat "$TMP/exit")"
-i=0
-while [ $i -lt 50 ] && $T has-session -t walk 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
-$T has-session -t walk 2>/dev/null && fail "the pane did not close"
+while [ $i -lt 50 ] && $T has-session -t "$SESSION" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
+$T has-session -t "$SESSION" 2>/dev/null && fail "the pane did not close"
 echo "walk passed ($ENVS)"
 exit 0
