@@ -641,7 +641,8 @@ int playbook_set_load(struct playbook_set *set, const char *path)
 		names[n++] = xasprintf("%s/%s", path, e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n > 0)              /* qsort(NULL, 0, ...) is undefined behaviour: an empty folder has no array */
+		qsort(names, n, sizeof *names, name_cmp);
 	int errors = 0;
 	for (size_t i = 0; i < n; i++) {
 		errors += load_file(set, names[i]);

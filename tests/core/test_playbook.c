@@ -61,6 +61,20 @@ ParameterizedTest(struct broken *c, playbook, broken_files_name_file_and_line)
 	playbook_set_free(&set);
 }
 
+/* A folder without playbooks is not an error (and, under UBSan, must not sort a NULL array). */
+Test(playbook, empty_folder_loads_nothing_and_no_error)
+{
+	char dir[] = "/tmp/vmdoctor-pb-empty-XXXXXX";
+	cr_assert(mkdtemp(dir) != NULL);
+	struct playbook_set set = { 0 };
+	int errors = playbook_set_load(&set, dir);
+	rmdir(dir);
+	cr_assert(eq(int, errors, 0));
+	cr_assert(eq(sz, set.count, 0));
+	cr_assert(eq(sz, set.n_errors, 0));
+	playbook_set_free(&set);
+}
+
 Test(playbook, duplicate_id_across_files)
 {
 	struct playbook_set set = { 0 };
