@@ -13,7 +13,7 @@
 /* Exit codes of DESIGN.md: 0 ok, 1 warnings, 2 failures, 3 could not run (also bad usage). */
 enum { EXIT_OK = 0, EXIT_COULD_NOT_RUN = 3 };
 
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MD };
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MD, FORMAT_MAN };   /* md and man: list codes only */
 
 #define MAX_ANSWERS 32
 #define MAX_PLAYBOOK_DIRS 8
@@ -44,7 +44,8 @@ bool want_color(const struct options *o);
 unsigned text_width(void);
 /* Open this host or --snapshot; prints the one-line error itself. */
 int open_host(const struct options *o, struct host **host);
-/* The shipped playbooks, then those of --playbooks; load errors go to stderr. */
+/* The shipped playbooks, the local ones when installed (/etc/vmdoctor/playbooks.d), then those of --playbooks;
+ * load errors go to stderr. */
 void load_playbooks(const struct options *o, struct playbook_set *set);
 int write_report(const struct options *o, const struct facts *facts, const struct check_report *report,
 		 const struct playbook_run *run);
@@ -55,9 +56,15 @@ int cmd_fix(const struct options *o);
 int cmd_undo(const struct options *o);
 int cmd_history(const struct options *o);
 int cmd_list_fixes(const struct options *o);   /* `list fixes` */
+/* The state folder (fix journal, bundle redaction maps), created 0700: VMDOCTOR_STATE_DIR, else
+   /var/lib/vmdoctor as root, else $XDG_STATE_HOME/vmdoctor (~/.local/state/vmdoctor). */
+void state_dir(char *out, size_t len);
 /* cli/cmd_bundle.c (support bundles) */
 int cmd_bundle(const struct options *o);
 /* cli/cmd_wizard.c: the wizard, when stdin and stdout are a terminal and no command was given */
 int cmd_wizard(const struct options *o);
+/* cli/wizard_actions.c: fill the wizard's fix and bundle callbacks for `host` (kept open while it runs) */
+struct wizard_env;
+void wizard_actions_init(struct wizard_env *env, const struct options *o, struct host *host);
 
 #endif

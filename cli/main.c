@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* main(): the command line (check, explain, list) over the host, facts, checks and report layers. */
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -25,32 +28,120 @@
 #ifndef VMDOCTOR_PLAYBOOK_DIR
 #define VMDOCTOR_PLAYBOOK_DIR "/usr/share/vmdoctor/playbooks"
 #endif
+#ifndef VMDOCTOR_PLAYBOOK_RELDIR
+#define VMDOCTOR_PLAYBOOK_RELDIR "../share/vmdoctor/playbooks"
+#endif
+#ifndef VMDOCTOR_LOCAL_PLAYBOOK_DIR
+#define VMDOCTOR_LOCAL_PLAYBOOK_DIR "/etc/vmdoctor/playbooks.d"
+#endif
 
 
+/* The help texts: `vmdoctor --help` and `vmdoctor COMMAND --help`. man/vmdoctor.1 documents the same options;
+ * tests/packaging/man.sh fails when one names an option the other does not. */
 static const char usage_text[] =
 	"Usage: vmdoctor [COMMAND] [OPTIONS]\n"
 	"Find out why virtual machines will not run on this Linux host, and what to do.\n"
+	"Without a command: the wizard on a terminal, otherwise the same as check.\n"
 	"\n"
 	"Commands:\n"
 	"  check                   run every check and report (the default)\n"
 	"  check --playbook ID     walk a playbook (a symptom's decision tree) instead\n"
 	"  explain CODE            explain a finding code, e.g. CPU-VT-DISABLED\n"
-	"  list checks|codes|playbooks   list the checks, finding codes or playbooks\n"
+	"  list checks|codes|playbooks|fixes   list the checks, codes, playbooks or fixes\n"
 	"  lint FILE...            validate playbook files\n"
+	"  fix CODE|FIX-ID         show the plan of a fix, apply it after consent, re-check\n"
+	"  history                 list the fix runs recorded\n"
+	"  undo [RUN-ID]           revert the last (or the named) fix run\n"
+	"  bundle                  write a support bundle (an archive for check --snapshot)\n"
 	"\n"
-	"Options:\n"
-	"  --format text|json      output format (list codes also takes md)\n"
-	"  --snapshot DIR          diagnose a snapshot directory instead of this host\n"
+	"Options (vmdoctor COMMAND --help says which a command takes):\n"
+	"  --format FORMAT         text or json (list codes also md and man)\n"
+	"  --snapshot PATH         diagnose a snapshot or bundle, not this host\n"
 	"  --libvirt-uri URI       the libvirt connection to check (default qemu:///system)\n"
-	"  --answer STEP=VALUE     answer a playbook question (repeatable)\n"
+	"  --playbook ID           check: walk this playbook\n"
+	"  --answer STEP=VALUE     check: answer a playbook question (repeatable)\n"
 	"  --playbooks DIR         also load the playbooks of DIR (repeatable)\n"
+	"  --dry-run               fix: show the plan only\n"
+	"  -y, --yes               fix, undo: do not ask for confirmation\n"
+	"  -o, --output FILE       bundle: the archive to write\n"
+	"  --compress METHOD       bundle: gzip, zstd or xz\n"
+	"  --max-size SIZE         bundle: bound the files collected, e.g. 25M\n"
+	"  --no-redact             bundle: keep names, addresses and secrets\n"
 	"  --no-color              no colours (also when NO_COLOR is set)\n"
 	"  --version               print the version\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status of check: 0 nothing wrong, 1 warnings or something could not be\n"
 	"determined, 2 failures, 3 vmdoctor could not run (including bad usage).\n"
-	"lint exits 0 when every file is valid, 1 when not.\n";
+	"lint exits 0 when every file is valid, 1 when not. See vmdoctor(1).\n";
+
+static const char help_check[] =
+	"Usage: vmdoctor check [--playbook ID [--answer STEP=VALUE]...] [OPTIONS]\n"
+	"Run every check on this host (or a snapshot) and report what is wrong.\n"
+	"\n"
+	"Options:\n"
+	"  --playbook ID           walk this playbook instead of running every check\n"
+	"  --answer STEP=VALUE     answer a playbook question (repeatable)\n"
+	"  --playbooks DIR         also load the playbooks of DIR (repeatable)\n"
+	"  --format FORMAT         text or json\n"
+	"  --snapshot PATH         diagnose a snapshot or bundle, not this host\n"
+	"  --libvirt-uri URI       the libvirt connection to check (default qemu:///system)\n"
+	"  --no-color              no colours (also when NO_COLOR is set)\n"
+	"\n"
+	"Exit status: 0 nothing wrong, 1 warnings or something could not be determined,\n"
+	"2 failures, 3 vmdoctor could not run (including bad usage).\n";
+
+static const char help_explain[] =
+	"Usage: vmdoctor explain CODE\n"
+	"Explain a finding code: what it means, what to do, which checks report it.\n"
+	"The codes: vmdoctor list codes.\n";
+
+static const char help_list[] =
+	"Usage: vmdoctor list checks|codes|playbooks|fixes [--format FORMAT]\n"
+	"List the checks, the finding codes, the playbooks or the fixes.\n"
+	"\n"
+	"Options:\n"
+	"  --format FORMAT         text or json; list codes also md and man\n"
+	"  --playbooks DIR         list playbooks: also load the playbooks of DIR (repeatable)\n";
+
+static const char help_lint[] =
+	"Usage: vmdoctor lint FILE...\n"
+	"Validate playbook files (or folders of them); exit 0 when every one is valid, 1 when not.\n";
+
+static const char help_fix[] =
+	"Usage: vmdoctor fix CODE|FIX-ID [--dry-run] [--yes]\n"
+	"Show the plan of a fix (vmdoctor list fixes), apply it after consent, then check again.\n"
+	"\n"
+	"Options:\n"
+	"  --dry-run               show the plan only\n"
+	"  -y, --yes               apply without asking\n"
+	"  --snapshot PATH         plan against a snapshot (with --dry-run only)\n"
+	"  --libvirt-uri URI       the libvirt connection to fix (default qemu:///system)\n";
+
+static const char help_history[] =
+	"Usage: vmdoctor history\n"
+	"List the fix runs recorded in the state folder, oldest first.\n";
+
+static const char help_undo[] =
+	"Usage: vmdoctor undo [RUN-ID] [--yes]\n"
+	"Revert the last fix run, or the one named (vmdoctor history).\n"
+	"\n"
+	"Options:\n"
+	"  -y, --yes               revert without asking\n";
+
+static const char help_bundle[] =
+	"Usage: vmdoctor bundle [-o FILE] [--compress METHOD] [--max-size SIZE] [--no-redact]\n"
+	"Write a support bundle: an archive that vmdoctor check --snapshot diagnoses again.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE       the archive to write\n"
+	"  --compress METHOD       gzip (the default), zstd or xz\n"
+	"  --max-size SIZE         bound the files collected (default 25M), e.g. 8M, 1G\n"
+	"  --no-redact             keep names, addresses and secrets\n"
+	"  --snapshot PATH         re-pack a snapshot or bundle, not this host\n"
+	"Redacted by default: user, host and real names, addresses, MACs, DMI serials become keyed\n"
+	"pseudonyms, hypervisor passwords and keys are removed. The key (redact.key, or\n"
+	"VMDOCTOR_REDACT_KEY) and the map back (redaction/SHA256.json) stay in the state folder.\n";
 
 int usage_error(const char *fmt, ...)
 {
@@ -90,11 +181,79 @@ int open_host(const struct options *o, struct host **host)
 	return rc;
 }
 
-/* The shipped playbooks, then those of --playbooks; every load error goes to stderr as one line. */
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The local folder usually exists and is empty (the package ships it so): only a folder with a playbook in it
+ * is loaded. */
+static bool has_yaml(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return false;
+	bool found = false;
+	struct dirent *e;
+	while (!found && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		found = e->d_name[0] != '.' && len > 5 && strcmp(e->d_name + len - 5, ".yaml") == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+/* True when the running binary is the one of the build folder it was compiled in. */
+static bool in_build_folder(const char *exe_dir)
+{
+#ifdef VMDOCTOR_BUILD_DIR
+	char build[PATH_MAX];
+	return realpath(VMDOCTOR_BUILD_DIR, build) && strcmp(build, exe_dir) == 0;
+#else
+	(void)exe_dir;
+	return false;
+#endif
+}
+
+/*
+ * Where the shipped playbooks are, and whether the local ones of /etc apply. An installed binary looks next to
+ * itself (bin/../share/vmdoctor/playbooks), so a tree installed with DESTDIR or moved elsewhere still finds its
+ * own; the binary of a build folder reads the source tree, and no local playbooks, so tests do not depend on
+ * what this machine has in /etc. The configured path is the last resort.
+ */
+static bool shipped_playbook_dir(char *out, size_t len)
+{
+	char exe[PATH_MAX];
+	if (realpath("/proc/self/exe", exe)) {
+		*strrchr(exe, '/') = '\0';
+#ifdef VMDOCTOR_SOURCE_PLAYBOOK_DIR
+		if (in_build_folder(exe)) {
+			snprintf(out, len, "%s", VMDOCTOR_SOURCE_PLAYBOOK_DIR);
+			return false;
+		}
+#endif
+		char near[PATH_MAX + 64], resolved[PATH_MAX];
+		snprintf(near, sizeof near, "%s/%s", exe, VMDOCTOR_PLAYBOOK_RELDIR);
+		if (realpath(near, resolved) && is_dir(resolved)) {
+			snprintf(out, len, "%s", resolved);
+			return true;
+		}
+	}
+	snprintf(out, len, "%s", VMDOCTOR_PLAYBOOK_DIR);
+	return true;
+}
+
+/* The shipped playbooks, the local ones (/etc/vmdoctor/playbooks.d, when it exists), then those of --playbooks;
+ * every load error goes to stderr as one line. */
 void load_playbooks(const struct options *o, struct playbook_set *set)
 {
 	memset(set, 0, sizeof *set);
-	playbook_set_load(set, VMDOCTOR_PLAYBOOK_DIR);
+	char shipped[PATH_MAX + 64];
+	bool installed = shipped_playbook_dir(shipped, sizeof shipped);
+	playbook_set_load(set, shipped);
+	if (installed && has_yaml(VMDOCTOR_LOCAL_PLAYBOOK_DIR))
+		playbook_set_load(set, VMDOCTOR_LOCAL_PLAYBOOK_DIR);
 	for (int i = 0; i < o->n_playbook_dirs; i++)
 		playbook_set_load(set, o->playbook_dirs[i]);
 	for (size_t i = 0; i < set->n_errors; i++)
@@ -261,8 +420,79 @@ static json_t *code_json(const struct code_info *c, const char *checks)
 			 "docs", docs);
 }
 
+/* Text for roff: backslashes and hyphens escaped (a code or a command must copy as ASCII), and a line that
+ * would start with a control character guarded by \\&. A URL may break after each slash (\\:), as
+ * hyphenation is off so that codes stay whole. */
+static void man_text(FILE *out, const char *text, size_t len)
+{
+	bool url = strncmp(text, "http", 4) == 0;
+	bool line_start = true;
+	for (size_t i = 0; i < len && text[i]; i++) {
+		char c = text[i];
+		if (line_start && (c == '.' || c == '\''))
+			fputs("\\&", out);
+		if (c == '\\')
+			fputs("\\e", out);
+		else if (c == '-')
+			fputs("\\-", out);
+		else
+			fputc(c, out);
+		if (url && c == '/')
+			fputs("\\:", out);
+		line_start = c == '\n';
+	}
+}
+
+static void man_line(FILE *out, const char *macro, const char *text)
+{
+	fputs(macro, out);
+	man_text(out, text, strlen(text));
+	fputc('\n', out);
+}
+
+/* vmdoctor-codes(7), generated from the code table: man/vmdoctor-codes.7 is this output, checked by a test. */
+static void list_codes_man(FILE *out)
+{
+	fputs(".\\\" Generated by: vmdoctor list codes --format man > man/vmdoctor-codes.7 (do not edit)\n"
+	      ".nr HY 0\n"   /* no hyphenation: a code must stay whole */
+	      ".TH VMDOCTOR\\-CODES 7 \"\" \"vmdoctor\" \"vmdoctor finding codes\"\n"
+	      ".SH NAME\nvmdoctor\\-codes \\- the finding codes of vmdoctor\n"
+	      ".SH DESCRIPTION\n"
+	      "Every problem vmdoctor reports has a stable code.\n"
+	      "A code never changes meaning; \\fBvmdoctor explain\\fR \\fICODE\\fR prints its entry below.\n", out);
+	for (size_t i = 0; i < code_table_count; i++) {
+		const struct code_info *c = &code_table[i];
+		char checks[256];
+		checks_reporting(c->code, checks, sizeof checks);
+		if (i == 0 || strcmp(code_table[i - 1].group, c->group) != 0)
+			man_line(out, ".SH ", c->group);
+		man_line(out, ".SS ", c->code);
+		man_line(out, "", c->title);
+		man_line(out, ".PP\n", c->explanation);
+		fputs(".PP\nWhat to do:\n", out);
+		for (const char *line = c->fix; *line;) {
+			size_t len = strcspn(line, "\n");
+			fputs(".IP \\(bu 2\n", out);
+			man_text(out, line + strspn(line, " "), len - strspn(line, " "));
+			fputc('\n', out);
+			line += len + (line[len] == '\n');
+		}
+		fputs(".PP\nNeeds: ", out);
+		print_needs(out, c->needs);
+		fputs(".br\nReported by: ", out);
+		man_line(out, "", checks[0] ? checks : "no check yet");
+		for (size_t d = 0; d < CODE_MAX_DOCS && c->docs[d]; d++)
+			man_line(out, d ? ".br\n" : ".br\nMore: ", c->docs[d]);
+	}
+	fputs(".SH SEE ALSO\n.BR vmdoctor (1)\n", out);
+}
+
 static int list_codes(const struct options *o)
 {
+	if (o->format == FORMAT_MAN) {
+		list_codes_man(stdout);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_COULD_NOT_RUN;
+	}
 	json_t *list = o->format == FORMAT_JSON ? json_array() : NULL;
 	for (size_t i = 0; i < code_table_count; i++) {
 		const struct code_info *c = &code_table[i];
@@ -289,6 +519,7 @@ static int list_codes(const struct options *o)
 			putchar('\n');
 			break;
 		case FORMAT_TEXT:
+		case FORMAT_MAN:
 			printf("%-26s %s\n", c->code, c->title);
 			break;
 		}
@@ -368,7 +599,7 @@ static int parse_format(const char *value, struct options *o)
 	static const struct {
 		const char *name;
 		enum format format;
-	} formats[] = { { "text", FORMAT_TEXT }, { "json", FORMAT_JSON }, { "md", FORMAT_MD } };
+	} formats[] = { { "text", FORMAT_TEXT }, { "json", FORMAT_JSON }, { "md", FORMAT_MD }, { "man", FORMAT_MAN } };
 	for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
 		if (strcmp(value, formats[i].name) == 0) {
 			o->format = formats[i].format;
@@ -382,16 +613,30 @@ static int parse_format(const char *value, struct options *o)
 static const struct {
 	const char *name;
 	int (*run)(const struct options *o);
+	const char *help;
 } commands[] = {
-	{ "check", cmd_check },
-	{ "explain", cmd_explain },
-	{ "list", cmd_list },
-	{ "lint", cmd_lint },
-	{ "fix", cmd_fix },
-	{ "undo", cmd_undo },
-	{ "history", cmd_history },
-	{ "bundle", cmd_bundle },
+	{ "check", cmd_check, help_check },
+	{ "explain", cmd_explain, help_explain },
+	{ "list", cmd_list, help_list },
+	{ "lint", cmd_lint, help_lint },
+	{ "fix", cmd_fix, help_fix },
+	{ "undo", cmd_undo, help_undo },
+	{ "history", cmd_history, help_history },
+	{ "bundle", cmd_bundle, help_bundle },
 };
+
+/* --help: the help of the command on the line (before or after --help), else the general one. */
+static int print_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+			if (strcmp(argv[i], commands[c].name) == 0) {
+				fputs(commands[c].help, stdout);
+				return EXIT_OK;
+			}
+	fputs(usage_text, stdout);
+	return EXIT_OK;
+}
 
 int main(int argc, char **argv)
 {
@@ -400,8 +645,7 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage_text, stdout);
-			return EXIT_OK;
+			return print_help(argc, argv);
 		} else if (strcmp(a, "--version") == 0) {
 			printf("vmdoctor %s\n", VMDOCTOR_VERSION);
 			return EXIT_OK;
@@ -427,7 +671,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--format") == 0 || strncmp(a, "--format=", 9) == 0) {
 			const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v || parse_format(v, &o) < 0)
-				return usage_error("--format takes text, json or md, not '%s'", v ? v : "");
+				return usage_error("--format takes text, json, md or man, not '%s'", v ? v : "");
 		} else if (strcmp(a, "--libvirt-uri") == 0 || strncmp(a, "--libvirt-uri=", 14) == 0) {
 			const char *v = a[13] == '=' ? a + 14 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v || !v[0])
@@ -436,7 +680,7 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--snapshot") == 0 || strncmp(a, "--snapshot=", 11) == 0) {
 			const char *v = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v || !v[0])
-				return usage_error("--snapshot needs a directory");
+				return usage_error("--snapshot needs a snapshot folder or bundle archive");
 			o.snapshot = v;
 		} else if (strcmp(a, "--playbook") == 0 || strcmp(a, "--answer") == 0 || strcmp(a, "--playbooks") == 0) {
 			const char *v = i + 1 < argc ? argv[++i] : NULL;
@@ -464,6 +708,9 @@ int main(int argc, char **argv)
 			return usage_error("too many arguments at '%s'", a);
 		}
 	}
+	/* The man page of the codes is a document, like md: no other command writes one. */
+	if (o.format == FORMAT_MAN && !(run == cmd_list && o.n_args == 1 && strcmp(o.args[0], "codes") == 0))
+		return usage_error("--format man is only for list codes");
 	/* vmdoctor alone: the wizard on a terminal, otherwise the same as check (DESIGN.md). */
 	if (!run)
 		run = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? cmd_wizard : cmd_check;

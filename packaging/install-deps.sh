@@ -1,16 +1,22 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Install the Debian packages vmdoctor needs to build and test, and say which ones it installs.
-# Usage: packaging/install-deps.sh [build|test]
+# Usage: packaging/install-deps.sh [build|test|package]
 set -eu
 
 build_pkgs="cmake make gcc pkg-config git libncurses-dev libcpuid-dev libvirt-dev libarchive-dev
 libjansson-dev libyaml-dev"
 # libvirt-daemon & co. serve tests/libvirt/real-daemon.sh (a real libvirtd; it skips without them).
 test_pkgs="libcriterion-dev tmux python3 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients iptables"
+# make package (CPack: dpkg-shlibdeps computes Depends, rpmbuild the .rpm) and its tests (man pages, completion).
+package_pkgs="dpkg-dev file rpm"
+test_pkgs="$test_pkgs $package_pkgs man-db groff-base bash zsh"
+# pgrep: the tmux tests of the wizard signal the running vmdoctor (tests/tui/signal.sh, bundle.sh).
+test_pkgs="$test_pkgs procps"
 
 pkgs=$build_pkgs
 [ "${1:-build}" = test ] && pkgs="$build_pkgs $test_pkgs"
+[ "${1:-build}" = package ] && pkgs="$build_pkgs $package_pkgs"
 
 missing=""
 for p in $pkgs; do

@@ -5,7 +5,8 @@
 
 /*
  * A `struct host` answers questions about one machine: the running system ("live")
- * or a snapshot directory in snapshot format v1 (docs/snapshot-format.md).
+ * or a snapshot in snapshot format v1 (docs/snapshot-format.md): a directory, or a tar
+ * archive of one (a support bundle), read into memory without unpacking it.
  * Facts and checks never call open(), stat(), libcpuid or ioctl() themselves;
  * they ask a host, so that a snapshot replays exactly what the live run saw.
  *
@@ -97,6 +98,7 @@ struct host_cmd_result {
 };
 
 int host_open_live(struct host **out);
+/* `dir` is a snapshot directory or a regular file holding a tar archive of one (a bundle). */
 int host_open_snapshot(const char *dir, struct host **out);
 void host_close(struct host *host);
 
@@ -239,6 +241,10 @@ struct host_libvirt_state {
 };
 
 int host_libvirt(struct host *host, const char *uri, int timeout_ms, struct host_libvirt_state *out);
+/* Ask a host_libvirt() running on another thread (or the next one) to stop: the live back end kills its
+ * child at once and returns -ECANCELED ("libvirt: skipped by the user"). Safe from any thread; the request
+ * is used up by the call it stops, so a later collection asks libvirt again. */
+void host_cancel(struct host *host);
 /* The same answer as JSON text, exactly what a snapshot stores in libvirt/state.json. */
 int host_libvirt_json(struct host *host, const char *uri, int timeout_ms, struct host_buf *out);
 /* Parse libvirt/state.json text; -EINVAL with a reason in `why` when malformed. */
@@ -246,6 +252,31 @@ int host_libvirt_parse(const char *text, size_t len, struct host_libvirt_state *
 void host_libvirt_free(struct host_libvirt_state *state);
 const struct host_libvirt_net *host_libvirt_find_net(const struct host_libvirt_state *s, const char *name);
 const struct host_libvirt_pool *host_libvirt_find_pool(const struct host_libvirt_state *s, const char *name);
+
+/*
+ * Changing libvirt state, for fixes (core/host_libvirt_call.c): one action on one network or storage
+ * pool (by name) at `uri`,
+ * in a forked child that loads libvirt, killed after `timeout_ms` (<= 0: 30 s).
+ * Returns 0 when libvirt made the change, 1 when the object was already in that state (nothing
+ * changed), -EROFS on a snapshot, -ETIMEDOUT, -EINVAL for a bad name, -EIO with libvirt's message
+ * in host_error().
+ */
+enum host_libvirt_action {
+	HOST_LIBVIRT_ACTION_NONE,               /* no action (a step without undo) */
+	HOST_LIBVIRT_NET_START,                 /* virNetworkCreate: "net-start" */
+	HOST_LIBVIRT_NET_STOP,                  /* virNetworkDestroy: "net-destroy" */
+	HOST_LIBVIRT_NET_AUTOSTART,             /* virNetworkSetAutostart(1): "net-autostart" */
+	HOST_LIBVIRT_NET_NO_AUTOSTART,          /* virNetworkSetAutostart(0): "net-autostart-disable" */
+	HOST_LIBVIRT_POOL_START,                /* virStoragePoolCreate: "pool-start" */
+	HOST_LIBVIRT_POOL_STOP,                 /* virStoragePoolDestroy: "pool-destroy" */
+	HOST_LIBVIRT_POOL_AUTOSTART,            /* virStoragePoolSetAutostart(1): "pool-autostart" */
+	HOST_LIBVIRT_POOL_NO_AUTOSTART,         /* virStoragePoolSetAutostart(0): "pool-autostart-disable" */
+	HOST_LIBVIRT_ACTION_COUNT
+};
+const char *host_libvirt_action_name(enum host_libvirt_action action);
+int host_libvirt_action_parse(const char *name, enum host_libvirt_action *out);    /* 0 or -EINVAL */
+int host_libvirt_call(struct host *host, const char *uri, enum host_libvirt_action action, const char *name,
+		      int timeout_ms);
 
 /*
  * The recording back end (core/host_record.c): wraps `inner` (not owned, close it after) and keeps
