@@ -96,9 +96,10 @@ static void bundle_draw(struct screen *s, struct wiz *w)
 		[BP_FAILED] = "Enter try again  Esc back  q quit",
 	};
 	draw_frame(w, "support bundle", b->base.searching ? "type the path  Enter done  Ctrl-U clear" : keys[b->phase]);
-	int row = 3;
-	put_clipped(row++, 1, "One archive with what the checks read, their report and a manifest,", COLS - 2);
-	put_clipped(row++, 1, "for someone else to diagnose with: vmdoctor check --snapshot FILE", COLS - 2);
+	int row = 3, intro_skip = 0;
+	/* Wrapped, not clipped: at 60 columns the command at the end must still be readable. */
+	put_wrapped(&row, LINES - 3, 1, COLS - 2, "One archive with what the checks read, their report and a manifest, "
+		    "for someone else to diagnose with: vmdoctor check --snapshot FILE", &intro_skip, 0);
 	row++;
 	if (b->phase == BP_FORM || b->phase == BP_CONFIRM) {
 		bundle_form_draw(b, w, row);

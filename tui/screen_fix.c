@@ -333,7 +333,10 @@ static void fix_draw(struct screen *s, struct wiz *w)
 		snprintf(title, sizeof title, "fix %s (%d of %d: n next)", f->code, rank, count);
 	else
 		snprintf(title, sizeof title, "fix %s", f->code);
+	/* On a snapshot nothing can be applied: do not offer it (the key still says why). */
+	bool dry_run = w->env->snapshot && !w->env->scratch_root;
 	const char *keys = f->applying ? "Applying the plan..."
+			   : dry_run ? "Up/Down scroll  (dry run: nothing to apply)  Esc back  ? help  q quit"
 			   : plan_has_manual(&f->plan) ? "Up/Down scroll  a apply  Tab/Space tick  Esc back  ? help  q quit"
 						       : "Up/Down scroll  a apply  Esc back  ? help  q quit";
 	draw_frame(w, title, keys);
