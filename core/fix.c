@@ -154,8 +154,7 @@ const char *fix_libvirt_uri(const struct facts *f)
 	return f->libvirt.uri[0] ? f->libvirt.uri : "qemu:///system";
 }
 
-/* "debian" or "fedora" family from /etc/os-release; NULL when neither. */
-static const char *os_family(struct host *host)
+const char *fix_os_family(struct host *host)
 {
 	char *t = fix_read_text(host, "/etc/os-release");
 	const char *fam = NULL;
@@ -174,7 +173,7 @@ static const char *os_family(struct host *host)
 int fix_install_package(struct host *host, struct fix_plan *plan, const char *deb, const char *rpm,
 			       const char *rpm_spec, char *why, size_t n)
 {
-	const char *fam = os_family(host);
+	const char *fam = fix_os_family(host);
 	if (!fam) {
 		snprintf(why, n, "unknown distribution in /etc/os-release: install the package by hand");
 		return -1;

@@ -35,11 +35,30 @@ static bool libvirt_modular(const struct facts *f, struct host *h)
 	return !unit_exists(h, "libvirtd.service") && unit_exists(h, "virtqemud.socket");
 }
 
-/* The knowledge base's `systemctl enable --now`; undone by `disable --now` (the plan says it was off). */
+/*
+ * The unit folder lists but holds no libvirt unit: the daemon's service package is missing (Debian's
+ * libvirt-daemon ships the program, libvirt-daemon-system the units and the group). Only said when the
+ * folder could be listed, so a snapshot that never collected it changes nothing.
+ */
+static bool service_package_missing(struct host *h)
+{
+	struct host_names names = { 0 };
+	bool listed = host_list_dir(h, "/lib/systemd/system", &names) == 0;
+	host_names_free(&names);
+	if (!listed) {
+		listed = host_list_dir(h, "/usr/lib/systemd/system", &names) == 0;
+		host_names_free(&names);
+	}
+	return listed && !unit_exists(h, "libvirtd.service") && !unit_exists(h, "virtqemud.socket");
+}
+
+/* The knowledge base's `systemctl enable --now`; undone by `disable --now` (the plan says it was off).
+ * Without the service package it is installed first (Fedora's brings the modular daemons). */
 int fix_build_libvirtd(const struct facts *f, struct host *h, struct fix_plan *plan, char *why, size_t n)
 {
-	(void)why;
-	(void)n;
+	bool install = service_package_missing(h);
+	if (install && fix_install_package(h, plan, "libvirt-daemon-system", "libvirt-daemon", NULL, why, n) < 0)
+		return -1;
 	static const char *const modular[] = { "/usr/bin/systemctl", "enable", "--now", "virtqemud.socket",
 					       "virtnetworkd.socket", "virtstoraged.socket", "virtnodedevd.socket",
 					       "virtnwfilterd.socket", "virtsecretd.socket", NULL };
@@ -48,7 +67,7 @@ int fix_build_libvirtd(const struct facts *f, struct host *h, struct fix_plan *p
 						   "virtnwfilterd.socket", "virtsecretd.socket", NULL };
 	static const char *const mono[] = { "/usr/bin/systemctl", "enable", "--now", "libvirtd.service", NULL };
 	static const char *const mono_off[] = { "/usr/bin/systemctl", "disable", "--now", "libvirtd.service", NULL };
-	bool mod = libvirt_modular(f, h);
+	bool mod = install ? strcmp(fix_os_family(h), "debian") != 0 : libvirt_modular(f, h);
 	fix_step_command(plan, mod ? "start the modular libvirt daemons' sockets now and at every boot"
 			       : "start libvirtd now and at every boot",
 		     mod ? modular : mono, mod ? modular_off : mono_off,

@@ -45,6 +45,9 @@ void fix_kvm_load_steps(const struct facts *f, struct host *host, struct fix_pla
 
 const char *fix_libvirt_uri(const struct facts *f);
 
+/* "debian" or "fedora" family from /etc/os-release; NULL when neither. */
+const char *fix_os_family(struct host *host);
+
 /* apt-get or dnf by /etc/os-release; `rpm_spec` (may be NULL) is what dnf installs when it differs from the
  * package name removed on undo ("kernel-devel-uname-r == 6.5.6-300.fc39.x86_64"). */
 int fix_install_package(struct host *host, struct fix_plan *plan, const char *deb, const char *rpm,

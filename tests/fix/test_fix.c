@@ -247,6 +247,23 @@ Test(fix, vbox_before_612_only_unloads_kvm)
 	unbuild(&b);
 }
 
+/* libvirt-daemon without libvirt-daemon-system (as on this project's own test machine): no unit to enable, so
+ * the plan installs the service package first. Only when the unit folder was collected and lacks both units. */
+Test(fix, daemon_down_without_its_service_package_installs_it_first)
+{
+	struct built b;
+	build(&b, "libvirt-daemon-no-service-package", "LIBVIRT-DAEMON-DOWN");
+	cr_assert(eq(int, b.rc, 0), "%s", b.why);
+	cr_assert(eq(sz, b.plan.n_steps, 2));
+	cr_assert(eq(str, argv_join(b.plan.steps[0].argv), "/usr/bin/apt-get install -y libvirt-daemon-system"));
+	cr_assert(eq(str, argv_join(b.plan.steps[0].undo_argv), "/usr/bin/apt-get remove -y libvirt-daemon-system"));
+	cr_assert(eq(str, argv_join(b.plan.steps[1].argv), "/usr/bin/systemctl enable --now libvirtd.service"));
+	unbuild(&b);
+	build(&b, "libvirt-daemon-down", "LIBVIRT-DAEMON-DOWN");    /* no unit folder in the snapshot: no guess */
+	cr_assert(eq(sz, b.plan.n_steps, 1));
+	unbuild(&b);
+}
+
 Test(fix, daemon_down_enables_libvirtd_or_the_modular_sockets)
 {
 	struct built b;
