@@ -59,6 +59,12 @@ int cmd_list_fixes(const struct options *o);   /* `list fixes` */
 /* The state folder (fix journal, bundle redaction maps), created 0700: VMDOCTOR_STATE_DIR, else
    /var/lib/vmdoctor as root, else $XDG_STATE_HOME/vmdoctor (~/.local/state/vmdoctor). */
 void state_dir(char *out, size_t len);
+struct bundle_options;
+/* Redaction for a bundle, shared by `vmdoctor bundle` and the wizard so both give the same pseudonyms: the key
+ * (VMDOCTOR_REDACT_KEY, else `dir`/redact.key, into `key` of REDACT_KEY_MAX bytes) and the folder of maps
+ * (`dir`/redaction, into `maps`), set in `bo`; a negative errno with a one-line reason in `why`. */
+int bundle_redaction_setup(struct bundle_options *bo, const char *dir, unsigned char *key, char *maps,
+			   size_t maps_len, char *why, size_t why_len);
 /* cli/cmd_bundle.c (support bundles) */
 int cmd_bundle(const struct options *o);
 /* cli/cmd_wizard.c: the wizard, when stdin and stdout are a terminal and no command was given */

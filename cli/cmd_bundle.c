@@ -14,18 +14,14 @@ static const char bundle_unredacted_warning[] =
 	"vmdoctor: WARNING: addresses, DMI serials, the files the checks read (e.g. /etc/passwd, /etc/group),\n"
 	"vmdoctor: WARNING: the kernel log and hypervisor configs, which may hold VNC/VRDE passwords.\n";
 
-/* The key (VMDOCTOR_REDACT_KEY, else the state folder's redact.key) and the folder of maps. */
-static int bundle_redaction_setup(struct bundle_options *bo, unsigned char key[REDACT_KEY_MAX], char *maps,
-				  size_t maps_len)
+int bundle_redaction_setup(struct bundle_options *bo, const char *dir, unsigned char *key, char *maps,
+			   size_t maps_len, char *why, size_t why_len)
 {
-	char dir[PATH_MAX - 16], why[PATH_MAX + 128];
+	int rc = redact_key_load(dir, key, &bo->redact_key_len, why, why_len);
 
-	state_dir(dir, sizeof dir);
-	if (redact_key_load(dir, key, &bo->redact_key_len, why, sizeof why) != 0) {
-		fprintf(stderr, "vmdoctor: bundle: %s\n", why);
-		return -1;
-	}
-	snprintf(maps, maps_len, "%s/redaction", dir);
+	if (rc != 0)
+		return rc;
+	snprintf(maps, maps_len, "%.*s/redaction", (int)(maps_len > 16 ? maps_len - 16 : 0), dir);
 	bo->redact = true;
 	bo->redact_key = key;
 	bo->map_dir = maps;
@@ -49,8 +45,14 @@ int cmd_bundle(const struct options *o)
 		return usage_error("bundle: --max-size '%s' is not a size (e.g. 25M, 1G)", o->max_size);
 	if (o->no_redact) {
 		fputs(bundle_unredacted_warning, stderr);
-	} else if (bundle_redaction_setup(&bo, key, maps, sizeof maps) != 0) {
-		return EXIT_COULD_NOT_RUN;
+	} else {
+		char dir[PATH_MAX - 16];
+
+		state_dir(dir, sizeof dir);
+		if (bundle_redaction_setup(&bo, dir, key, maps, sizeof maps, why, sizeof why) != 0) {
+			fprintf(stderr, "vmdoctor: bundle: %s\n", why);
+			return EXIT_COULD_NOT_RUN;
+		}
 	}
 	bo.map_path = map;
 	bo.map_path_len = sizeof map;

@@ -104,15 +104,9 @@ static int action_bundle(void *actx, const char *output, bool redact, wizard_pro
 	unsigned char key[REDACT_KEY_MAX];
 	char maps[PATH_MAX];
 	int rc;
-	if (redact) {
-		rc = redact_key_load(actions.state_dir, key, &bo.redact_key_len, out->why, sizeof out->why);
-		if (rc != 0)
-			return rc;
-		snprintf(maps, sizeof maps, "%.*s/redaction", PATH_MAX - 16, actions.state_dir);
-		bo.redact = true;
-		bo.redact_key = key;
-		bo.map_dir = maps;
-	}
+	if (redact && (rc = bundle_redaction_setup(&bo, actions.state_dir, key, maps, sizeof maps, out->why,
+						   sizeof out->why)) != 0)
+		return rc;
 	char written[PATH_MAX], cwd[PATH_MAX];
 	rc = bundle_write(actions.host, &bo, written, sizeof written, out->why, sizeof out->why);
 	/* The default name is relative to the current folder: the screen shows where it really is. */
