@@ -34,6 +34,12 @@ static int write_all(int fd, const char *data, size_t len)
 /* Write `content` to `path` through a temp file in the same folder, fsync, rename: never half a file. */
 int fix_write_atomic(const char *path, const char *content, unsigned mode)
 {
+	/* Replacing a file keeps its mode and owner (/etc/libvirt/qemu.conf is 0600 because it holds
+	 * passwords): `mode` only applies to a new file. So a fix and its undo leave the mode as it was. */
+	struct stat old;
+	bool existed = stat(path, &old) == 0 && S_ISREG(old.st_mode);
+	if (existed)
+		mode = old.st_mode & 07777;
 	char *tmp = xasprintf("%s.vmdoctor-XXXXXX", path);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
@@ -42,6 +48,8 @@ int fix_write_atomic(const char *path, const char *content, unsigned mode)
 		return e;
 	}
 	int rc = write_all(fd, content, strlen(content));
+	if (rc == 0 && existed && fchown(fd, old.st_uid, old.st_gid) < 0 && errno != EPERM)
+		rc = -errno;            /* EPERM: not root, and then the file was ours anyway */
 	if (rc == 0 && fchmod(fd, mode) < 0)
 		rc = -errno;
 	if (rc == 0 && fsync(fd) < 0)
@@ -131,6 +139,25 @@ static int run_libvirt(const char *uri, enum host_libvirt_action action, const c
 	else if (rc == 1 && log)
 		fprintf(log, "  %s %s: nothing to do, it was already so\n", host_libvirt_action_name(action), name);
 	host_close(host);
+	return rc;
+}
+
+/* The whole text of a backup; a read error is an error, never a shorter file written back. */
+static int read_backup(const char *path, char **out)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	size_t len = 0;
+	FILE *m = open_memstream(out, &len);
+	char chunk[4096];
+	size_t n;
+	while (m && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		fwrite(chunk, 1, n, m);
+	int rc = !m ? -ENOMEM : ferror(f) ? -EIO : 0;
+	if (m && fclose(m) != 0 && rc == 0)
+		rc = -ENOMEM;
+	fclose(f);
 	return rc;
 }
 
@@ -326,23 +353,12 @@ static int undo_journal_step(json_t *st, const char *root, const char *run_dir, 
 		int rc = 0;
 		if (json_is_true(json_object_get(st, "existed"))) {
 			char *bak = xasprintf("%s/backups/%zu", run_dir, i);
-			FILE *f = fopen(bak, "rb");
-			if (!f) {
-				rc = -errno;
-			} else {
-				char *data = NULL;
-				size_t len = 0;
-				FILE *m = open_memstream(&data, &len);
-				char chunk[4096];
-				size_t n;
-				while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-					fwrite(chunk, 1, n, m);
-				fclose(m);
-				fclose(f);
+			char *data = NULL;
+			rc = read_backup(bak, &data);
+			if (rc == 0)
 				rc = fix_write_atomic(p, data, 0644);
-				free(data);
-			}
-			fprintf(log, "restored %s from %s\n", path, bak);
+			free(data);
+			fprintf(log, rc == 0 ? "restored %s from %s\n" : "could not restore %s from %s\n", path, bak);
 			free(bak);
 		} else {
 			rc = unlink(p) < 0 && errno != ENOENT ? -errno : 0;

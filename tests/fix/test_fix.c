@@ -539,7 +539,9 @@ Test(fix_apply, file_step_applied_on_scratch_root_then_undone_byte_for_byte)
 	char root[64], state[64], run_id[256], path[512], run_dir[1024];
 	scratch(root, state);
 	snprintf(path, sizeof path, "%s/etc/modprobe.d/blacklist-kvm.conf", root);
+	cr_assert(eq(int, chmod(path, 0640), 0));       /* not the 0644 a new file gets: the mode must survive */
 	char *before = slurp(path);
+	struct stat st;
 	struct built b;
 	build(&b, "kvm-devnode-missing", "kvm-load-module");
 	size_t all = b.plan.n_steps;
@@ -549,6 +551,8 @@ Test(fix_apply, file_step_applied_on_scratch_root_then_undone_byte_for_byte)
 	cr_assert(eq(int, rc, 0));
 	char *mid = slurp(path);
 	cr_assert(eq(str, mid, "# VirtualBox 6.1 wants VT-x for itself\n"));
+	cr_assert(eq(int, stat(path, &st), 0));
+	cr_assert(eq(u32, st.st_mode & 07777, 0640));
 	snprintf(run_dir, sizeof run_dir, "%s/runs/%s", state, run_id);
 	char bak[1200];
 	snprintf(bak, sizeof bak, "%s/backups/0", run_dir);
@@ -558,6 +562,8 @@ Test(fix_apply, file_step_applied_on_scratch_root_then_undone_byte_for_byte)
 	cr_assert(eq(int, rc, 0));
 	char *after = slurp(path);
 	cr_assert(eq(str, after, before));
+	cr_assert(eq(int, stat(path, &st), 0));
+	cr_assert(eq(u32, st.st_mode & 07777, 0640));
 	rc = fix_undo(run_dir, log);
 	cr_assert(eq(int, rc, -EALREADY));
 	fclose(log);
@@ -607,7 +613,9 @@ Test(fix_apply, cli_history_and_undo_revert_the_last_run)
 	char root[64], state[64], run_id[256], path[512], cmd[1024], out[8192];
 	scratch(root, state);
 	snprintf(path, sizeof path, "%s/etc/modprobe.d/blacklist-kvm.conf", root);
+	cr_assert(eq(int, chmod(path, 0640), 0));       /* not the 0644 a new file gets: the mode must survive */
 	char *before = slurp(path);
+	struct stat st;
 	struct built b;
 	build(&b, "kvm-devnode-missing", "kvm-load-module");
 	size_t all = b.plan.n_steps;
@@ -631,6 +639,8 @@ Test(fix_apply, cli_history_and_undo_revert_the_last_run)
 	cr_assert(said, "%s", out);
 	char *after = slurp(path);
 	cr_assert(eq(str, after, before));
+	cr_assert(eq(int, stat(path, &st), 0));
+	cr_assert(eq(u32, st.st_mode & 07777, 0640));     /* `vmdoctor undo` keeps the mode too */
 	free(before);
 	free(after);
 	b.plan.n_steps = all;
