@@ -470,9 +470,40 @@ static bool bundle_names_ascii(const struct blist *l)
 	return true;
 }
 
-static int bundle_write_archive(const struct blist *l, const char *path, const struct bundle_options *opt,
-				time_t mtime, char *why, size_t why_len)
+/* Where libarchive's output goes: the temporary file, hashed and counted on the way, so that the bundle's
+ * SHA-256 (the redaction map's name, the wizard's receipt) never needs the file read back. */
+struct bundle_sink {
+	int fd;
+	struct bundle_sha256_ctx sha;
+	uint64_t size;
+};
+
+static la_ssize_t bundle_sink_write(struct archive *a, void *ctx, const void *buf, size_t len)
 {
+	struct bundle_sink *sink = ctx;
+	const char *p = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(sink->fd, p + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			archive_set_error(a, errno, "%s", strerror(errno));
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	bundle_sha256_update(&sink->sha, buf, len);
+	sink->size += len;
+	return (la_ssize_t)len;
+}
+
+static int bundle_write_archive(const struct blist *l, const char *path, const struct bundle_options *opt,
+				time_t mtime, char sha[65], char *why, size_t why_len)
+{
+	struct bundle_sink sink;
 	char dir[PATH_MAX];
 	struct archive *a;
 	int fd, rc = 0;
@@ -493,6 +524,9 @@ static int bundle_write_archive(const struct blist *l, const char *path, const s
 	}
 	bundle_tmp_live = 1;
 	(void)fchmod(fd, 0600);
+	sink.fd = fd;
+	sink.size = 0;
+	bundle_sha256_init(&sink.sha);
 	a = archive_write_new();
 	/* A non-ASCII name (/home/jürgen) is stored as the bytes it is (hdrcharset=BINARY): otherwise libarchive
 	 * converts it from the locale's charset and, in the C locale, fails ("Can't translate pathname"). Only then,
@@ -500,7 +534,7 @@ static int bundle_write_archive(const struct blist *l, const char *path, const s
 	if (!a || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
 	    (!bundle_names_ascii(l) && archive_write_set_format_option(a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK) ||
 	    bundle_set_filter(a, opt->compress) != ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK || archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK || archive_write_open2(a, &sink, NULL, bundle_sink_write, NULL, NULL) != ARCHIVE_OK) {
 		rc = bundle_fail(why, why_len, -EIO, "%s: cannot start the archive: %s", path,
 				 a ? archive_error_string(a) : "out of memory");
 	} else if ((rc = bundle_write_entries(a, l, mtime, opt)) != 0 || archive_write_close(a) != ARCHIVE_OK) {
@@ -518,8 +552,16 @@ static int bundle_write_archive(const struct blist *l, const char *path, const s
 	if (rc == 0 && rename(bundle_tmp_path, path) != 0)
 		rc = bundle_fail(why, why_len, -errno, "%s: cannot rename the bundle into place: %s", path,
 				 strerror(errno));
-	if (rc != 0)
+	if (rc != 0) {
 		unlink(bundle_tmp_path);
+	} else {
+		unsigned char digest[32];
+
+		bundle_sha256_final(&sink.sha, digest);
+		bundle_sha256_digest_hex(digest, sha);
+		if (opt->size)
+			*opt->size = sink.size;
+	}
 	bundle_tmp_live = 0;
 out_signals:
 	signal(SIGINT, old_int);
@@ -605,34 +647,12 @@ static void bundle_redact(struct host *source, struct redactor *red, struct blis
 
 /* The map back to the real values goes to `map_dir`/<sha256 of the bundle>.json, mode 0600. */
 static int bundle_write_map(const struct redactor *red, const struct bundle_options *opt, const char *path,
-			    char *why, size_t why_len)
+			    const char *sha, char *why, size_t why_len)
 {
-	char sha[65], map[PATH_MAX];
+	char map[PATH_MAX];
 	const char *base = strrchr(path, '/');
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, got;
 	int rc;
 
-	if (!f)
-		return bundle_fail(why, why_len, -errno, "%s: cannot read the bundle back: %s", path, strerror(errno));
-	do {
-		if (len + 65536 > cap) {
-			char *grown = realloc(buf, cap = cap ? cap * 2 : 1 << 20);
-
-			if (!grown) {
-				free(buf);
-				fclose(f);
-				return bundle_fail(why, why_len, -ENOMEM, "%s: out of memory", path);
-			}
-			buf = grown;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	fclose(f);
-	bundle_sha256_hex(buf, len, sha);
-	free(buf);
 	if (mkdir(opt->map_dir, 0700) != 0 && errno != EEXIST)
 		return bundle_fail(why, why_len, -errno, "%s: cannot create the folder of redaction maps: %s",
 				   opt->map_dir, strerror(errno));
@@ -653,7 +673,7 @@ int bundle_write(struct host *source, const struct bundle_options *opt, char *wr
 	struct blist l = { 0 };
 	struct bundle_missing_list extras_missing = { 0 };
 	struct redactor *red = NULL;
-	char created[64], path[PATH_MAX];
+	char created[64], path[PATH_MAX], sha[65];
 	time_t mtime;
 	int rc;
 
@@ -699,10 +719,12 @@ int bundle_write(struct host *source, const struct bundle_options *opt, char *wr
 		snprintf(path, sizeof path, "vmdoctor-bundle-%s-%.4s%.2s%.2s.%s",
 			 red && redactor_host_pseudonym(red) ? redactor_host_pseudonym(red) : "host", created, created + 5,
 			 created + 8, bundle_ext(opt->compress));
-	rc = bundle_write_archive(&l, path, opt, mtime, why, why_len);
+	rc = bundle_write_archive(&l, path, opt, mtime, sha, why, why_len);
 	/* Without its map a redacted bundle cannot be translated back: no bundle then either. */
-	if (rc == 0 && red && (rc = bundle_write_map(red, opt, path, why, why_len)) != 0)
+	if (rc == 0 && red && (rc = bundle_write_map(red, opt, path, sha, why, why_len)) != 0)
 		unlink(path);
+	if (rc == 0 && opt->sha256)
+		memcpy(opt->sha256, sha, sizeof sha);
 	if (rc == 0)
 		snprintf(written, written_len, "%s", path);
 out:

@@ -55,29 +55,70 @@ static void sha_block(uint32_t h[8], const unsigned char *p)
 		h[i] += v[i];
 }
 
-void bundle_sha256(const void *data, size_t len, unsigned char out[32])
+void bundle_sha256_init(struct bundle_sha256_ctx *c)
 {
-	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-	const unsigned char *p = data;
-	unsigned char tail[128];
-	size_t rest = len % 64, full = len - rest, tail_len;
-	uint64_t bits = (uint64_t)len * 8;
+	static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+					0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
 
-	for (size_t off = 0; off < full; off += 64)
-		sha_block(h, p + off);
+	memcpy(c->h, h0, sizeof h0);
+	c->buf_len = 0;
+	c->total = 0;
+}
+
+void bundle_sha256_update(struct bundle_sha256_ctx *c, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	c->total += len;
+	if (c->buf_len) {               /* fill the pending block first */
+		size_t take = 64 - c->buf_len < len ? 64 - c->buf_len : len;
+
+		memcpy(c->buf + c->buf_len, p, take);
+		c->buf_len += take;
+		p += take;
+		len -= take;
+		if (c->buf_len < 64)
+			return;
+		sha_block(c->h, c->buf);
+		c->buf_len = 0;
+	}
+	for (; len >= 64; p += 64, len -= 64)
+		sha_block(c->h, p);
+	memcpy(c->buf, p, len);
+	c->buf_len = len;
+}
+
+void bundle_sha256_final(struct bundle_sha256_ctx *c, unsigned char out[32])
+{
+	unsigned char tail[128];
+	size_t tail_len = c->buf_len + 1 + 8 <= 64 ? 64 : 128;
+	uint64_t bits = c->total * 8;
+
 	memset(tail, 0, sizeof tail);
-	if (rest)
-		memcpy(tail, p + full, rest);
-	tail[rest] = 0x80;
-	tail_len = rest + 1 + 8 <= 64 ? 64 : 128;
+	memcpy(tail, c->buf, c->buf_len);
+	tail[c->buf_len] = 0x80;
 	for (int i = 0; i < 8; i++)
 		tail[tail_len - 1 - i] = (unsigned char)(bits >> (8 * i));
-	sha_block(h, tail);
+	sha_block(c->h, tail);
 	if (tail_len == 128)
-		sha_block(h, tail + 64);
+		sha_block(c->h, tail + 64);
 	for (int i = 0; i < 32; i++)
-		out[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+		out[i] = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+void bundle_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	struct bundle_sha256_ctx c;
+
+	bundle_sha256_init(&c);
+	bundle_sha256_update(&c, data, len);
+	bundle_sha256_final(&c, out);
+}
+
+void bundle_sha256_digest_hex(const unsigned char d[32], char out[65])
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 void bundle_sha256_hex(const void *data, size_t len, char out[65])
@@ -85,6 +126,5 @@ void bundle_sha256_hex(const void *data, size_t len, char out[65])
 	unsigned char d[32];
 
 	bundle_sha256(data, len, d);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	bundle_sha256_digest_hex(d, out);
 }

@@ -35,6 +35,8 @@ struct bundle_options {
 	const char *map_dir;
 	char *map_path;                         /* out, may be NULL */
 	size_t map_path_len;
+	char *sha256;                           /* out, may be NULL: the archive's SHA-256, 64 hex digits + NUL */
+	uint64_t *size;                         /* out, may be NULL: the archive's size in bytes */
 	bundle_progress_fn progress;            /* NULL: no progress reports (the wizard draws a bar) */
 	void *progress_ctx;
 };
@@ -54,5 +56,16 @@ int bundle_size_from_text(const char *text, uint64_t *out);
 void bundle_sha256_hex(const void *data, size_t len, char out[65]);
 /* The same digest as 32 bytes (for the redaction HMAC). */
 void bundle_sha256(const void *data, size_t len, unsigned char out[32]);
+/* The same, fed piece by piece (the archive is hashed as it is written, never read back). */
+struct bundle_sha256_ctx {
+	uint32_t h[8];
+	unsigned char buf[64];
+	size_t buf_len;
+	uint64_t total;
+};
+void bundle_sha256_init(struct bundle_sha256_ctx *c);
+void bundle_sha256_update(struct bundle_sha256_ctx *c, const void *data, size_t len);
+void bundle_sha256_final(struct bundle_sha256_ctx *c, unsigned char out[32]);
+void bundle_sha256_digest_hex(const unsigned char digest[32], char out[65]);
 
 #endif

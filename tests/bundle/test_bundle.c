@@ -27,6 +27,30 @@ Test(bundle, sha256_known_vectors)
 	cr_assert(eq(str, hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
 }
 
+/* Fed in pieces of every awkward size (1, 63, 64, 65, 4097 bytes ...), the digest is the one-shot one. */
+Test(bundle, sha256_in_pieces_equals_one_shot)
+{
+	static char million[1000000];
+	static const size_t pieces[] = { 1, 63, 64, 65, 127, 4097, 55, 56 };
+	struct bundle_sha256_ctx c;
+	unsigned char d[32];
+	char hex[65];
+	size_t off = 0;
+
+	memset(million, 'a', sizeof million);
+	bundle_sha256_init(&c);
+	for (size_t i = 0; off < sizeof million; i++) {
+		size_t n = pieces[i % (sizeof pieces / sizeof pieces[0])];
+		if (n > sizeof million - off)
+			n = sizeof million - off;
+		bundle_sha256_update(&c, million + off, n);
+		off += n;
+	}
+	bundle_sha256_final(&c, d);
+	bundle_sha256_digest_hex(d, hex);
+	cr_assert(eq(str, hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+}
+
 Test(bundle, size_and_compress_parsing)
 {
 	uint64_t v = 0;
