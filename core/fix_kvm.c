@@ -39,21 +39,26 @@ static void drop_modprobe_lines(const struct facts *f, struct host *host, struct
 	}
 }
 
+/* `modprobe mod`, undone by `modprobe -r mod`; `note` follows "load mod" in the step's line. */
+static void load_module(struct fix_plan *plan, const char *mod, const char *note)
+{
+	const char *argv[] = { "/sbin/modprobe", mod, NULL };
+	const char *undo[] = { "/sbin/modprobe", "-r", mod, NULL };
+	char *what = xasprintf("load %s%s", mod, note);
+	char *u = xasprintf("modprobe -r %s", mod);
+	fix_step_command(plan, what, argv, undo, u);
+	free(what);
+	free(u);
+}
+
 /* Blocking modprobe.d lines out, then the vendor module in unless it is loaded (undo unloads only what
  * the run loaded). */
 void fix_kvm_load_steps(const struct facts *f, struct host *host, struct fix_plan *plan)
 {
 	drop_modprobe_lines(f, host, plan, mentions_kvm_block);
 	const char *mod = fix_kvm_module(f);
-	if (fix_module_loaded(f, mod))
-		return;
-	const char *argv[] = { "/sbin/modprobe", mod, NULL };
-	const char *undo[] = { "/sbin/modprobe", "-r", mod, NULL };
-	char *what = xasprintf("load %s (creates /dev/kvm)", mod);
-	char *u = xasprintf("modprobe -r %s", mod);
-	fix_step_command(plan, what, argv, undo, u);
-	free(what);
-	free(u);
+	if (!fix_module_loaded(f, mod))
+		load_module(plan, mod, " (creates /dev/kvm)");
 }
 
 int fix_build_kvm_load(const struct facts *f, struct host *host, struct fix_plan *plan, char *why, size_t n)
@@ -243,28 +248,18 @@ int fix_build_vbox_coexist(const struct facts *f, struct host *host, struct fix_
 	return 0;
 }
 
-static int load_module(struct fix_plan *plan, const char *mod)
-{
-	const char *argv[] = { "/sbin/modprobe", mod, NULL };
-	const char *undo[] = { "/sbin/modprobe", "-r", mod, NULL };
-	char *what = xasprintf("load %s", mod);
-	char *u = xasprintf("modprobe -r %s", mod);
-	fix_step_command(plan, what, argv, undo, u);
-	free(what);
-	free(u);
-	return 0;
-}
-
 int fix_build_tun(const struct facts *f, struct host *h, struct fix_plan *p, char *why, size_t n)
 {
 	(void)f, (void)h, (void)why, (void)n;
-	return load_module(p, "tun");
+	load_module(p, "tun", "");
+	return 0;
 }
 
 int fix_build_vhost(const struct facts *f, struct host *h, struct fix_plan *p, char *why, size_t n)
 {
 	(void)f, (void)h, (void)why, (void)n;
-	return load_module(p, "vhost_net");
+	load_module(p, "vhost_net", "");
+	return 0;
 }
 
 static const struct {
